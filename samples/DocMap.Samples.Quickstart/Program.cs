@@ -1,0 +1,2 @@
+Console.WriteLine("DocMap quickstart: under construction.");
+return 0;

@@ -1,0 +1,61 @@
+using System;
+
+namespace DocMap.Client.Signatures;
+
+/// <summary>How the HMAC key is derived from the 64-hex webhook secret.</summary>
+public enum WebhookKeyDerivation
+{
+    /// <summary>The UTF-8 bytes of the 64-character secret text (what <c>createHmac('sha256', secret)</c> does). The default.</summary>
+    Utf8Text = 0,
+
+    /// <summary>The 32 bytes the 64 hex characters decode to.</summary>
+    HexDecoded = 1,
+}
+
+/// <summary>Every part of the signature scheme that a sender may do differently. The defaults match DocMap.</summary>
+public sealed class WebhookSignatureOptions
+{
+    /// <summary>The default signature header, <c>X-DocMap-Signature</c>.</summary>
+    public const string DefaultHeaderName = "X-DocMap-Signature";
+
+    /// <summary>The default of <see cref="MaxSignaturesPerHeader"/>.</summary>
+    public const int DefaultMaxSignaturesPerHeader = 8;
+
+    private string _headerName = DefaultHeaderName;
+    private int _maxSignaturesPerHeader = DefaultMaxSignaturesPerHeader;
+
+    /// <summary>The HTTP header that carries the signature. Default <c>X-DocMap-Signature</c>.</summary>
+    /// <exception cref="ArgumentException">The value is null, empty or white space.</exception>
+    public string HeaderName
+    {
+        get => _headerName;
+        set
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                throw new ArgumentException("The signature header name cannot be empty.", nameof(value));
+            }
+
+            _headerName = value;
+        }
+    }
+
+    /// <summary>How the HMAC key is derived from the secret. Default <see cref="WebhookKeyDerivation.Utf8Text"/>.</summary>
+    public WebhookKeyDerivation KeyDerivation { get; set; } = WebhookKeyDerivation.Utf8Text;
+
+    /// <summary>The most signatures one header may carry; entries beyond it are ignored. Default 8, at least 1.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int MaxSignaturesPerHeader
+    {
+        get => _maxSignaturesPerHeader;
+        set
+        {
+            if (value < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "At least one signature per header must be allowed.");
+            }
+
+            _maxSignaturesPerHeader = value;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace DocMap.Client.Signatures;
+
+/// <summary>Signs payloads the way DocMap does, for tests, emulators and senders.</summary>
+public static class WebhookSigner
+{
+    /// <summary>Signs a payload: the lower-case hex HMAC-SHA256 of the bytes, which is the signature header's value.</summary>
+    /// <param name="secret">The webhook secret.</param>
+    /// <param name="payload">The exact request body bytes.</param>
+    /// <param name="options">The scheme options (key derivation); <see langword="null"/> for DocMap's defaults.</param>
+    /// <returns>The header value: 64 lower-case hex characters.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="secret"/> is <see langword="null"/>.</exception>
+    public static string Sign(WebhookSecret secret, ReadOnlySpan<byte> payload, WebhookSignatureOptions? options = null)
+    {
+        if (secret is null)
+        {
+            throw new ArgumentNullException(nameof(secret));
+        }
+
+        var derivation = options?.KeyDerivation ?? WebhookKeyDerivation.Utf8Text;
+        using var hmac = new HMACSHA256(secret.GetKeyArray(derivation));
+        var hash = hmac.ComputeHash(payload.ToArray());
+        return WebhookSecret.ToLowerHex(hash, hash.Length);
+    }
+
+    /// <summary>Signs the UTF-8 bytes of a payload string.</summary>
+    /// <param name="secret">The webhook secret.</param>
+    /// <param name="payload">The body text; its exact UTF-8 bytes are signed.</param>
+    /// <param name="options">The scheme options; <see langword="null"/> for DocMap's defaults.</param>
+    /// <returns>The header value: 64 lower-case hex characters.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="secret"/> or <paramref name="payload"/> is <see langword="null"/>.</exception>
+    public static string Sign(WebhookSecret secret, string payload, WebhookSignatureOptions? options = null)
+    {
+        if (payload is null)
+        {
+            throw new ArgumentNullException(nameof(payload));
+        }
+
+        return Sign(secret, Encoding.UTF8.GetBytes(payload), options);
+    }
+}
