@@ -7,8 +7,23 @@ namespace DocMap.Client.Signatures;
 /// <summary>Tolerant readers over a JSON object: a missing field, or one of an unexpected JSON kind, reads as null.</summary>
 internal static class JsonRead
 {
-    public static string? String(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    public static string? String(JsonElement obj, string name)
+    {
+        if (!obj.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return v.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate ("\ud800") is valid JSON but not a valid string: read it as absent.
+            return null;
+        }
+    }
 
     /// <summary>The first of the named properties that is a JSON string.</summary>
     public static string? FirstString(JsonElement obj, string name, string alias) =>
@@ -50,13 +65,19 @@ internal static class JsonRead
             return null;
         }
 
+        // ISO 8601. A value without an offset is taken as UTC (never as the receiving machine's local time).
+        if (v.TryGetDateTime(out var unspecified) && unspecified.Kind == DateTimeKind.Unspecified)
+        {
+            return new DateTimeOffset(unspecified, TimeSpan.Zero);
+        }
+
         if (v.TryGetDateTimeOffset(out var iso))
         {
             return iso;
         }
 
-        return DateTimeOffset.TryParse(
-            v.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var parsed)
+        return String(obj, name) is { } text && DateTimeOffset.TryParse(
+            text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var parsed)
             ? parsed
             : null;
     }
