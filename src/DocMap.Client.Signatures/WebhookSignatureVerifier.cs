@@ -22,7 +22,6 @@ namespace DocMap.Client.Signatures;
 public sealed class WebhookSignatureVerifier
 {
     private readonly WebhookSecret[] _secrets;
-    private readonly string _headerName;
     private readonly WebhookKeyDerivation _keyDerivation;
     private readonly int _maxSignaturesPerHeader;
     private readonly KeyedHmacPool _pool;
@@ -76,9 +75,9 @@ public sealed class WebhookSignatureVerifier
         }
 
         // Snapshot the options so later changes to the caller's instance do not race with verification.
-        _headerName = options.HeaderName;
-        _keyDerivation = options.KeyDerivation;
-        _maxSignaturesPerHeader = options.MaxSignaturesPerHeader;
+        Options = options.ToReadOnly();
+        _keyDerivation = Options.KeyDerivation;
+        _maxSignaturesPerHeader = Options.MaxSignaturesPerHeader;
 
         var keys = new byte[_secrets.Length][];
         for (var i = 0; i < keys.Length; i++)
@@ -91,14 +90,10 @@ public sealed class WebhookSignatureVerifier
     }
 
     /// <summary>
-    /// The scheme options this verifier uses: a fresh copy on every read (changing it does not change the verifier).
+    /// The scheme options this verifier uses: a read-only snapshot taken at construction (its setters throw
+    /// <see cref="InvalidOperationException"/>), so it can be read on every request without allocating.
     /// </summary>
-    public WebhookSignatureOptions Options => new()
-    {
-        HeaderName = _headerName,
-        KeyDerivation = _keyDerivation,
-        MaxSignaturesPerHeader = _maxSignaturesPerHeader,
-    };
+    public WebhookSignatureOptions Options { get; }
 
     /// <summary>The secrets, in the order given (indices match <see cref="WebhookVerificationResult.MatchedSecretIndex"/>).</summary>
     public IReadOnlyList<WebhookSecret> Secrets => _secretsView;

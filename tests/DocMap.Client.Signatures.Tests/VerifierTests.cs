@@ -386,10 +386,32 @@ public sealed class VerifierTests
         Assert.Equal(WebhookKeyDerivation.Utf8Text, verifier.Options.KeyDerivation);
         Assert.Equal(1, verifier.Options.MaxSignaturesPerHeader);
 
-        // Nor does changing the copy the verifier hands out.
-        verifier.Options.MaxSignaturesPerHeader = 99;
+        // The verifier's own options are a read-only snapshot, the same instance on every read.
+        Assert.Same(verifier.Options, verifier.Options);
+        Assert.Throws<InvalidOperationException>(() => verifier.Options.MaxSignaturesPerHeader = 99);
+        Assert.Throws<InvalidOperationException>(() => verifier.Options.HeaderName = "X-Other");
+        Assert.Throws<InvalidOperationException>(() => verifier.Options.KeyDerivation = WebhookKeyDerivation.HexDecoded);
         Assert.Equal(1, verifier.Options.MaxSignaturesPerHeader);
         Assert.False(verifier.Verify(Body, $"{OtherSignature},{Signature}").IsValid);
+
+        // A snapshot can seed a new verifier (the copy it takes is read-only too, the caller's is not changed).
+        var second = new WebhookSignatureVerifier(verifier.Options, TestData.Secret);
+        Assert.Equal("X-Custom-Signature", second.Options.HeaderName);
+        Assert.True(second.Verify(Body, Signature).IsValid);
+        options.MaxSignaturesPerHeader = 3;
+        Assert.Equal(3, options.MaxSignaturesPerHeader);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(2)]
+    [InlineData(99)]
+    public void Undefined_key_derivations_are_rejected(int value)
+    {
+        var options = new WebhookSignatureOptions();
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => options.KeyDerivation = (WebhookKeyDerivation)value);
+        Assert.Equal("value", ex.ParamName);
+        Assert.Equal(WebhookKeyDerivation.Utf8Text, options.KeyDerivation);
     }
 
     [Fact]
