@@ -46,6 +46,11 @@ internal static class SignatureHeader
             return false;
         }
 
+#if NET
+        // Vectorised in the BCL; fails on any non-hex character.
+        return Convert.FromHexString(entry, destination.Slice(0, SignatureSize), out _, out var written) == System.Buffers.OperationStatus.Done &&
+               written == SignatureSize;
+#else
         var invalid = 0;
         for (var i = 0; i < SignatureSize; i++)
         {
@@ -55,6 +60,7 @@ internal static class SignatureHeader
         }
 
         return invalid >= 0;
+#endif
     }
 
     private static bool HasPrefix(ReadOnlySpan<char> entry)

@@ -104,7 +104,8 @@ public sealed class WebhookSignatureVerifier
     /// <returns>The result; never throws for any input.</returns>
     public WebhookVerificationResult Verify(ReadOnlySpan<byte> payload, string? signatureHeader)
     {
-        var reason = CheckHeader(signatureHeader);
+        Span<byte> first = stackalloc byte[SignatureHeader.SignatureSize];
+        var reason = CheckHeader(signatureHeader, first, out var resume);
         if (reason != WebhookSignatureFailureReason.None)
         {
             return WebhookVerificationResult.Failure(reason);
@@ -119,7 +120,7 @@ public sealed class WebhookSignatureVerifier
             {
                 set.Append(s, payload);
                 set.Finish(s, mac);
-                matched = MatchesHeader(signatureHeader!, mac) ? s : -1;
+                matched = MatchesHeader(signatureHeader!, first, resume, mac) ? s : -1;
             }
 
             _pool.Return(set);
@@ -140,7 +141,8 @@ public sealed class WebhookSignatureVerifier
     public WebhookVerificationResult Verify(string? payload, string? signatureHeader)
     {
 #if NET
-        var reason = CheckHeader(signatureHeader);
+        Span<byte> first = stackalloc byte[SignatureHeader.SignatureSize];
+        var reason = CheckHeader(signatureHeader, first, out var resume);
         if (reason != WebhookSignatureFailureReason.None)
         {
             return WebhookVerificationResult.Failure(reason);
@@ -155,7 +157,7 @@ public sealed class WebhookSignatureVerifier
             {
                 AppendUtf8(set, s, payload.AsSpan());
                 set.Finish(s, mac);
-                matched = MatchesHeader(signatureHeader!, mac) ? s : -1;
+                matched = MatchesHeader(signatureHeader!, first, resume, mac) ? s : -1;
             }
 
             _pool.Return(set);
@@ -182,7 +184,8 @@ public sealed class WebhookSignatureVerifier
             return Verify(payload.First.Span, signatureHeader);
         }
 
-        var reason = CheckHeader(signatureHeader);
+        Span<byte> first = stackalloc byte[SignatureHeader.SignatureSize];
+        var reason = CheckHeader(signatureHeader, first, out var resume);
         if (reason != WebhookSignatureFailureReason.None)
         {
             return WebhookVerificationResult.Failure(reason);
@@ -201,7 +204,7 @@ public sealed class WebhookSignatureVerifier
                 }
 
                 set.Finish(s, mac);
-                matched = MatchesHeader(signatureHeader!, mac) ? s : -1;
+                matched = MatchesHeader(signatureHeader!, first, resume, mac) ? s : -1;
             }
 
             _pool.Return(set);
@@ -246,19 +249,21 @@ public sealed class WebhookSignatureVerifier
             ? WebhookVerificationResult.Success(matched, _secrets[matched])
             : WebhookVerificationResult.Failure(WebhookSignatureFailureReason.SignatureMismatch);
 
-    /// <summary>Missing when absent or blank; malformed when no entry is a well-formed signature; else None.</summary>
-    private WebhookSignatureFailureReason CheckHeader(string? header)
+    /// <summary>
+    /// Missing when absent or blank; malformed when no entry is a well-formed signature; else None, with the first
+    /// well-formed signature decoded into <paramref name="first"/> and <paramref name="resume"/> just after it.
+    /// </summary>
+    private static WebhookSignatureFailureReason CheckHeader(string? header, Span<byte> first, out int resume)
     {
+        resume = 0;
         if (string.IsNullOrWhiteSpace(header))
         {
             return WebhookSignatureFailureReason.MissingSignature;
         }
 
-        Span<byte> scratch = stackalloc byte[SignatureHeader.SignatureSize];
-        var position = 0;
-        while (SignatureHeader.NextEntry(header!, ref position, out var start, out var length))
+        while (SignatureHeader.NextEntry(header!, ref resume, out var start, out var length))
         {
-            if (SignatureHeader.TryDecode(header.AsSpan(start, length), scratch))
+            if (SignatureHeader.TryDecode(header.AsSpan(start, length), first))
             {
                 return WebhookSignatureFailureReason.None;
             }
@@ -267,12 +272,20 @@ public sealed class WebhookSignatureVerifier
         return WebhookSignatureFailureReason.MalformedSignature;
     }
 
-    /// <summary>Whether any of the first <c>MaxSignaturesPerHeader</c> well-formed entries equals <paramref name="mac"/> (constant-time compare).</summary>
-    private bool MatchesHeader(string header, ReadOnlySpan<byte> mac)
+    /// <summary>
+    /// Whether any of the first <c>MaxSignaturesPerHeader</c> well-formed entries equals <paramref name="mac"/>:
+    /// the already-decoded first one, then those after <paramref name="resume"/>. Each comparison is constant-time.
+    /// </summary>
+    private bool MatchesHeader(string header, ReadOnlySpan<byte> first, int resume, ReadOnlySpan<byte> mac)
     {
+        if (FixedTime.Equals(first, mac))
+        {
+            return true;
+        }
+
         Span<byte> candidate = stackalloc byte[SignatureHeader.SignatureSize];
-        var position = 0;
-        var seen = 0;
+        var position = resume;
+        var seen = 1;
         while (seen < _maxSignaturesPerHeader && SignatureHeader.NextEntry(header, ref position, out var start, out var length))
         {
             if (!SignatureHeader.TryDecode(header.AsSpan(start, length), candidate))
