@@ -16,8 +16,9 @@ public sealed class PropertyTests
     }
 
     [Property(MaxTest = 300)]
-    public void Sign_then_verify_holds(ulong a, ulong b, ulong c, ulong d, bool upper, bool hexDecoded, byte[] payload)
+    public void Sign_then_verify_holds(ulong a, ulong b, ulong c, ulong d, bool upper, bool hexDecoded, byte[]? payload)
     {
+        payload ??= [];
         var secret = SecretFrom(a, b, c, d, upper);
         var options = new WebhookSignatureOptions { KeyDerivation = hexDecoded ? WebhookKeyDerivation.HexDecoded : WebhookKeyDerivation.Utf8Text };
         var signature = WebhookSigner.Sign(secret, payload, options);
@@ -60,8 +61,9 @@ public sealed class PropertyTests
     }
 
     [Property(MaxTest = 300)]
-    public void Any_single_changed_signature_character_fails(ulong a, byte[] payload, PositiveInt position, char replacement)
+    public void Any_single_changed_signature_character_fails(ulong a, byte[]? payload, PositiveInt position, char replacement)
     {
+        payload ??= [];
         var secret = SecretFrom(a, ~a, a, ~a, upper: false);
         var signature = WebhookSigner.Sign(secret, payload);
         var index = position.Get % signature.Length;
