@@ -100,11 +100,7 @@ public sealed class WebhookSecret : IEquatable<WebhookSecret>
         return true;
     }
 
-    /// <summary>The HMAC key bytes for the given derivation. Internal: the key never leaves the SDK.</summary>
-    internal ReadOnlySpan<byte> GetKey(WebhookKeyDerivation derivation) =>
-        derivation == WebhookKeyDerivation.HexDecoded ? _hexKey : _utf8Key;
-
-    /// <summary>The HMAC key array for the given derivation. Callers must not modify it.</summary>
+    /// <summary>The HMAC key for the given derivation. Internal (the key never leaves the SDK); callers must not modify it.</summary>
     internal byte[] GetKeyArray(WebhookKeyDerivation derivation) =>
         derivation == WebhookKeyDerivation.HexDecoded ? _hexKey : _utf8Key;
 
