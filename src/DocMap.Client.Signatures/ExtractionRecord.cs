@@ -1,12 +1,11 @@
 using System;
-using System.Globalization;
 using System.Text.Json;
 
 namespace DocMap.Client.Signatures;
 
 /// <summary>
 /// DocMap's documented extraction record, as a delivery may carry it. Every property is optional: a field DocMap
-/// omits is <see langword="null"/>, and unknown fields are ignored.
+/// omits, or sends as an unexpected JSON kind, is <see langword="null"/>, and unknown fields are ignored.
 /// </summary>
 public sealed class ExtractionRecord
 {
@@ -28,7 +27,7 @@ public sealed class ExtractionRecord
     /// <summary>The extraction status, for example <c>completed</c> or <c>failed</c>.</summary>
     public string? Status { get; init; }
 
-    /// <summary>The extracted data as raw JSON (any shape), or <see langword="null"/>.</summary>
+    /// <summary>The extracted data as raw JSON (any shape), or <see langword="null"/> when absent or JSON <c>null</c>.</summary>
     public JsonElement? ExtractedData { get; init; }
 
     /// <summary>The error message of a failed extraction.</summary>
@@ -46,23 +45,24 @@ public sealed class ExtractionRecord
     /// <summary>When the extraction was created.</summary>
     public DateTimeOffset? CreatedAt { get; init; }
 
+    /// <summary>A summary for logs: id, status and template (never the extracted data).</summary>
+    /// <returns>The summary.</returns>
+    public override string ToString() =>
+        $"ExtractionRecord({Id ?? "(no id)"}, status {Status ?? "(none)"}, template {TemplateId ?? "(none)"})";
+
     internal static ExtractionRecord FromJson(JsonElement e) => new()
     {
-        Id = GetString(e, "id"),
-        UserId = GetString(e, "userId"),
-        TemplateId = GetString(e, "templateId"),
-        TemplateName = GetString(e, "templateName"),
-        FileName = GetString(e, "fileName"),
-        Status = GetString(e, "status"),
+        Id = JsonRead.String(e, "id"),
+        UserId = JsonRead.String(e, "userId"),
+        TemplateId = JsonRead.String(e, "templateId"),
+        TemplateName = JsonRead.String(e, "templateName"),
+        FileName = JsonRead.String(e, "fileName"),
+        Status = JsonRead.String(e, "status"),
         ExtractedData = e.TryGetProperty("extractedData", out var d) && d.ValueKind != JsonValueKind.Null ? d.Clone() : null,
-        Error = GetString(e, "error"),
-        Source = GetString(e, "source"),
-        RunId = GetString(e, "runId"),
-        ProcessingTimeMs = e.TryGetProperty("processingTimeMs", out var p) && p.ValueKind == JsonValueKind.Number && p.TryGetInt64(out var ms) ? ms : null,
-        CreatedAt = GetString(e, "createdAt") is { } s &&
-                    DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var t) ? t : null,
+        Error = JsonRead.String(e, "error"),
+        Source = JsonRead.String(e, "source"),
+        RunId = JsonRead.String(e, "runId"),
+        ProcessingTimeMs = JsonRead.Int64(e, "processingTimeMs"),
+        CreatedAt = JsonRead.DateTime(e, "createdAt"),
     };
-
-    private static string? GetString(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }

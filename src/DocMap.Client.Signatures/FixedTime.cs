@@ -1,29 +1,37 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace DocMap.Client.Signatures;
 
 internal static class FixedTime
 {
-    /// <summary>Constant-time comparison (for equal lengths); the length itself is not secret.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.NoOptimization)]
+    /// <summary>
+    /// Constant-time comparison: for spans of equal length the time taken does not depend on their contents (the
+    /// length itself is not secret). Eight bytes at a time are XOR-ed into one accumulator with no data-dependent
+    /// branch; only the final, accumulated result is tested. (<c>CryptographicOperations.FixedTimeEquals</c> does the
+    /// same byte by byte with optimisation disabled, which costs about 100 ns for 32 bytes.)
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static bool Equals(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
     {
-#if NET
-        return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(left, right);
-#else
         if (left.Length != right.Length)
         {
             return false;
         }
 
-        var accumulator = 0;
-        for (var i = 0; i < left.Length; i++)
+        ulong accumulator = 0;
+        var i = 0;
+        for (; i + sizeof(ulong) <= left.Length; i += sizeof(ulong))
         {
-            accumulator |= left[i] - right[i];
+            accumulator |= MemoryMarshal.Read<ulong>(left.Slice(i)) ^ MemoryMarshal.Read<ulong>(right.Slice(i));
+        }
+
+        for (; i < left.Length; i++)
+        {
+            accumulator |= (uint)(left[i] ^ right[i]);
         }
 
         return accumulator == 0;
-#endif
     }
 }

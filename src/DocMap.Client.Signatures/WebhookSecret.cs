@@ -1,6 +1,5 @@
 using System;
 using System.Security.Cryptography;
-using System.Text;
 
 namespace DocMap.Client.Signatures;
 
@@ -8,26 +7,45 @@ namespace DocMap.Client.Signatures;
 /// A webhook signing secret: exactly 64 hexadecimal characters, returned by DocMap once, when the webhook is created.
 /// <see cref="ToString"/> is redacted and no exception message ever contains the value.
 /// </summary>
+/// <remarks>
+/// The text is kept exactly as given (its case is not changed): under the default
+/// <see cref="WebhookKeyDerivation.Utf8Text"/> derivation the HMAC key is the UTF-8 bytes of that exact text, so a
+/// secret re-typed in another case is a different key. Under <see cref="WebhookKeyDerivation.HexDecoded"/> case does
+/// not matter.
+/// </remarks>
 public sealed class WebhookSecret : IEquatable<WebhookSecret>
 {
     /// <summary>The length of a secret in characters.</summary>
     public const int Length = 64;
+
+    private const int DecodedLength = Length / 2;
 
     private readonly byte[] _utf8Key;
     private readonly byte[] _hexKey;
 
     private WebhookSecret(string text)
     {
-        _utf8Key = Encoding.ASCII.GetBytes(text);
-        _hexKey = new byte[Length / 2];
-        for (var i = 0; i < _hexKey.Length; i++)
+        _utf8Key = new byte[Length];
+        _hexKey = new byte[DecodedLength];
+        for (var i = 0; i < Length; i++)
+        {
+            _utf8Key[i] = (byte)text[i];
+        }
+
+        for (var i = 0; i < DecodedLength; i++)
         {
             _hexKey[i] = (byte)((HexValue(text[2 * i]) << 4) | HexValue(text[(2 * i) + 1]));
         }
 
+#if NET
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(_utf8Key, digest);
+        Fingerprint = Convert.ToHexStringLower(digest.Slice(0, 4));
+#else
         using var sha = SHA256.Create();
         var digest = sha.ComputeHash(_utf8Key);
         Fingerprint = ToLowerHex(digest, 4);
+#endif
     }
 
     /// <summary>
@@ -82,20 +100,22 @@ public sealed class WebhookSecret : IEquatable<WebhookSecret>
         return true;
     }
 
-    /// <summary>The HMAC key bytes for the given derivation. Internal: the key never leaves the SDK.</summary>
-    internal ReadOnlySpan<byte> GetKey(WebhookKeyDerivation derivation) =>
-        derivation == WebhookKeyDerivation.HexDecoded ? _hexKey : _utf8Key;
-
+    /// <summary>The HMAC key for the given derivation. Internal (the key never leaves the SDK); callers must not modify it.</summary>
     internal byte[] GetKeyArray(WebhookKeyDerivation derivation) =>
         derivation == WebhookKeyDerivation.HexDecoded ? _hexKey : _utf8Key;
 
     /// <summary>A redacted text: <c>WebhookSecret(****, fingerprint xxxxxxxx)</c>. Never the secret.</summary>
+    /// <returns>The redacted text.</returns>
     public override string ToString() => $"WebhookSecret(****, fingerprint {Fingerprint})";
 
-    /// <summary>Compares two secrets in constant time.</summary>
+    /// <summary>
+    /// Compares two secrets' exact text in constant time (secrets that differ only in letter case are different
+    /// keys under the default derivation, so they are not equal).
+    /// </summary>
     /// <param name="other">The other secret.</param>
+    /// <returns>Whether both hold the same text.</returns>
     public bool Equals(WebhookSecret? other) =>
-        other is not null && FixedTime.Equals(_hexKey, other._hexKey);
+        other is not null && FixedTime.Equals(_utf8Key, other._utf8Key);
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as WebhookSecret);
@@ -111,8 +131,11 @@ public sealed class WebhookSecret : IEquatable<WebhookSecret>
         _ => -1,
     };
 
-    internal static string ToLowerHex(byte[] bytes, int count)
+    internal static string ToLowerHex(ReadOnlySpan<byte> bytes, int count)
     {
+#if NET
+        return Convert.ToHexStringLower(bytes.Slice(0, count));
+#else
         const string digits = "0123456789abcdef";
         var chars = new char[count * 2];
         for (var i = 0; i < count; i++)
@@ -122,5 +145,6 @@ public sealed class WebhookSecret : IEquatable<WebhookSecret>
         }
 
         return new string(chars);
+#endif
     }
 }

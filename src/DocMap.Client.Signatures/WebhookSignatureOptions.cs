@@ -22,15 +22,19 @@ public sealed class WebhookSignatureOptions
     public const int DefaultMaxSignaturesPerHeader = 8;
 
     private string _headerName = DefaultHeaderName;
+    private WebhookKeyDerivation _keyDerivation = WebhookKeyDerivation.Utf8Text;
     private int _maxSignaturesPerHeader = DefaultMaxSignaturesPerHeader;
+    private bool _readOnly;
 
     /// <summary>The HTTP header that carries the signature. Default <c>X-DocMap-Signature</c>.</summary>
     /// <exception cref="ArgumentException">The value is null, empty or white space.</exception>
+    /// <exception cref="InvalidOperationException">These are a verifier's read-only options (<see cref="WebhookSignatureVerifier.Options"/>).</exception>
     public string HeaderName
     {
         get => _headerName;
         set
         {
+            ThrowIfReadOnly();
             if (string.IsNullOrWhiteSpace(value))
             {
                 throw new ArgumentException("The signature header name cannot be empty.", nameof(value));
@@ -41,21 +45,59 @@ public sealed class WebhookSignatureOptions
     }
 
     /// <summary>How the HMAC key is derived from the secret. Default <see cref="WebhookKeyDerivation.Utf8Text"/>.</summary>
-    public WebhookKeyDerivation KeyDerivation { get; set; } = WebhookKeyDerivation.Utf8Text;
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="WebhookKeyDerivation"/>.</exception>
+    /// <exception cref="InvalidOperationException">These are a verifier's read-only options (<see cref="WebhookSignatureVerifier.Options"/>).</exception>
+    public WebhookKeyDerivation KeyDerivation
+    {
+        get => _keyDerivation;
+        set
+        {
+            ThrowIfReadOnly();
+            if (value is not (WebhookKeyDerivation.Utf8Text or WebhookKeyDerivation.HexDecoded))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Unknown key derivation.");
+            }
 
-    /// <summary>The most signatures one header may carry; entries beyond it are ignored. Default 8, at least 1.</summary>
+            _keyDerivation = value;
+        }
+    }
+
+    /// <summary>
+    /// The most well-formed signatures tried from one header; further entries are ignored (malformed entries are
+    /// skipped and do not count). Default 8, at least 1.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    /// <exception cref="InvalidOperationException">These are a verifier's read-only options (<see cref="WebhookSignatureVerifier.Options"/>).</exception>
     public int MaxSignaturesPerHeader
     {
         get => _maxSignaturesPerHeader;
         set
         {
+            ThrowIfReadOnly();
             if (value < 1)
             {
                 throw new ArgumentOutOfRangeException(nameof(value), value, "At least one signature per header must be allowed.");
             }
 
             _maxSignaturesPerHeader = value;
+        }
+    }
+
+    /// <summary>A read-only copy, as a verifier keeps and exposes it.</summary>
+    internal WebhookSignatureOptions ToReadOnly() => new()
+    {
+        _headerName = _headerName,
+        _keyDerivation = _keyDerivation,
+        _maxSignaturesPerHeader = _maxSignaturesPerHeader,
+        _readOnly = true,
+    };
+
+    private void ThrowIfReadOnly()
+    {
+        if (_readOnly)
+        {
+            throw new InvalidOperationException(
+                "These options belong to a WebhookSignatureVerifier and cannot be changed; create new options and a new verifier.");
         }
     }
 }

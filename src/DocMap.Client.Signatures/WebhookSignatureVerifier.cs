@@ -2,21 +2,34 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Linq;
-using System.Security.Cryptography;
 using System.Text;
+#if NET
+using System.Text.Unicode;
+#endif
 
 namespace DocMap.Client.Signatures;
 
 /// <summary>
 /// Verifies DocMap webhook signatures against one or several secrets (one receiver may serve several webhooks, or
-/// be mid-rotation). Thread-safe and meant to be reused.
+/// be mid-rotation). Thread-safe and meant to be reused: create one per set of secrets and keep it (for example as a
+/// singleton).
 /// </summary>
+/// <remarks>
+/// The verifier keeps keyed HMAC-SHA256 state per secret and reuses it, so a verification pays no key set-up and, on
+/// .NET 10, allocates nothing. Signatures are compared in constant time. Stack use is fixed and small (never
+/// proportional to the body).
+/// </remarks>
 public sealed class WebhookSignatureVerifier
 {
     private readonly WebhookSecret[] _secrets;
+    private readonly WebhookKeyDerivation _keyDerivation;
+    private readonly int _maxSignaturesPerHeader;
+    private readonly KeyedHmacPool _pool;
+    private readonly IReadOnlyList<WebhookSecret> _secretsView;
 
     /// <summary>Creates a verifier with DocMap's default scheme.</summary>
     /// <param name="secrets">At least one secret.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="secrets"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">No secret is given, or one is <see langword="null"/>.</exception>
     public WebhookSignatureVerifier(params WebhookSecret[] secrets)
         : this(new WebhookSignatureOptions(), secrets)
@@ -24,9 +37,9 @@ public sealed class WebhookSignatureVerifier
     }
 
     /// <summary>Creates a verifier with the given scheme options.</summary>
-    /// <param name="options">The scheme options.</param>
+    /// <param name="options">The scheme options (copied: later changes to it do not affect this verifier).</param>
     /// <param name="secrets">At least one secret.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="secrets"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">No secret is given, or one is <see langword="null"/>.</exception>
     public WebhookSignatureVerifier(WebhookSignatureOptions options, params WebhookSecret[] secrets)
         : this(options, (IEnumerable<WebhookSecret>)(secrets ?? throw new ArgumentNullException(nameof(secrets))))
@@ -34,8 +47,8 @@ public sealed class WebhookSignatureVerifier
     }
 
     /// <summary>Creates a verifier with the given scheme options.</summary>
-    /// <param name="options">The scheme options.</param>
-    /// <param name="secrets">At least one secret.</param>
+    /// <param name="options">The scheme options (copied: later changes to it do not affect this verifier).</param>
+    /// <param name="secrets">At least one secret; their order gives <see cref="WebhookVerificationResult.MatchedSecretIndex"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="secrets"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">No secret is given, or one is <see langword="null"/>.</exception>
     public WebhookSignatureVerifier(WebhookSignatureOptions options, IEnumerable<WebhookSecret> secrets)
@@ -62,19 +75,28 @@ public sealed class WebhookSignatureVerifier
         }
 
         // Snapshot the options so later changes to the caller's instance do not race with verification.
-        Options = new WebhookSignatureOptions
+        Options = options.ToReadOnly();
+        _keyDerivation = Options.KeyDerivation;
+        _maxSignaturesPerHeader = Options.MaxSignaturesPerHeader;
+
+        var keys = new byte[_secrets.Length][];
+        for (var i = 0; i < keys.Length; i++)
         {
-            HeaderName = options.HeaderName,
-            KeyDerivation = options.KeyDerivation,
-            MaxSignaturesPerHeader = options.MaxSignaturesPerHeader,
-        };
+            keys[i] = _secrets[i].GetKeyArray(_keyDerivation);
+        }
+
+        _pool = new KeyedHmacPool(keys);
+        _secretsView = Array.AsReadOnly(_secrets);
     }
 
-    /// <summary>A snapshot of the scheme options this verifier uses.</summary>
+    /// <summary>
+    /// The scheme options this verifier uses: a read-only snapshot taken at construction (its setters throw
+    /// <see cref="InvalidOperationException"/>), so it can be read on every request without allocating.
+    /// </summary>
     public WebhookSignatureOptions Options { get; }
 
     /// <summary>The secrets, in the order given (indices match <see cref="WebhookVerificationResult.MatchedSecretIndex"/>).</summary>
-    public IReadOnlyList<WebhookSecret> Secrets => _secrets;
+    public IReadOnlyList<WebhookSecret> Secrets => _secretsView;
 
     /// <summary>Verifies the raw body bytes against the signature header's value.</summary>
     /// <param name="payload">The exact request body bytes.</param>
@@ -82,47 +104,118 @@ public sealed class WebhookSignatureVerifier
     /// <returns>The result; never throws for any input.</returns>
     public WebhookVerificationResult Verify(ReadOnlySpan<byte> payload, string? signatureHeader)
     {
-        if (string.IsNullOrWhiteSpace(signatureHeader))
+        Span<byte> first = stackalloc byte[SignatureHeader.SignatureSize];
+        var reason = CheckHeader(signatureHeader, first, out var resume);
+        if (reason != WebhookSignatureFailureReason.None)
         {
-            return WebhookVerificationResult.Failure(WebhookSignatureFailureReason.MissingSignature);
+            return WebhookVerificationResult.Failure(reason);
         }
 
-        var candidates = ParseCandidates(signatureHeader!);
-        if (candidates.Count == 0)
+        KeyedHmacSet? set = _pool.Rent();
+        try
         {
-            return WebhookVerificationResult.Failure(WebhookSignatureFailureReason.MalformedSignature);
-        }
-
-        var bytes = payload.ToArray();
-        for (var s = 0; s < _secrets.Length; s++)
-        {
-            using var hmac = new HMACSHA256(_secrets[s].GetKeyArray(Options.KeyDerivation));
-            var expected = hmac.ComputeHash(bytes);
-            foreach (var candidate in candidates)
+            Span<byte> mac = stackalloc byte[SignatureHeader.SignatureSize];
+            var matched = -1;
+            for (var s = 0; s < _secrets.Length && matched < 0; s++)
             {
-                if (FixedTime.Equals(expected, candidate))
-                {
-                    return WebhookVerificationResult.Success(s, _secrets[s]);
-                }
+                set.Append(s, payload);
+                set.Finish(s, mac);
+                matched = MatchesHeader(signatureHeader!, first, resume, mac) ? s : -1;
             }
-        }
 
-        return WebhookVerificationResult.Failure(WebhookSignatureFailureReason.SignatureMismatch);
+            _pool.Return(set);
+            set = null;
+            return Result(matched);
+        }
+        finally
+        {
+            // Only reached with a set when hashing threw: its state may be dirty, so it is not pooled.
+            set?.Dispose();
+        }
     }
 
-    /// <summary>Verifies the exact UTF-8 bytes of a body string.</summary>
+    /// <summary>Verifies the exact UTF-8 bytes of a body string (invalid UTF-16 is encoded as U+FFFD, as <see cref="Encoding.UTF8"/> does).</summary>
     /// <param name="payload">The body text; <see langword="null"/> is treated as empty.</param>
     /// <param name="signatureHeader">The signature header's value; <see langword="null"/> when absent.</param>
     /// <returns>The result; never throws for any input.</returns>
-    public WebhookVerificationResult Verify(string? payload, string? signatureHeader) =>
-        Verify(Encoding.UTF8.GetBytes(payload ?? string.Empty), signatureHeader);
+    public WebhookVerificationResult Verify(string? payload, string? signatureHeader)
+    {
+#if NET
+        Span<byte> first = stackalloc byte[SignatureHeader.SignatureSize];
+        var reason = CheckHeader(signatureHeader, first, out var resume);
+        if (reason != WebhookSignatureFailureReason.None)
+        {
+            return WebhookVerificationResult.Failure(reason);
+        }
+
+        KeyedHmacSet? set = _pool.Rent();
+        try
+        {
+            Span<byte> mac = stackalloc byte[SignatureHeader.SignatureSize];
+            var matched = -1;
+            for (var s = 0; s < _secrets.Length && matched < 0; s++)
+            {
+                AppendUtf8(set, s, payload.AsSpan());
+                set.Finish(s, mac);
+                matched = MatchesHeader(signatureHeader!, first, resume, mac) ? s : -1;
+            }
+
+            _pool.Return(set);
+            set = null;
+            return Result(matched);
+        }
+        finally
+        {
+            set?.Dispose();
+        }
+#else
+        return Verify(Encoding.UTF8.GetBytes(payload ?? string.Empty), signatureHeader);
+#endif
+    }
 
     /// <summary>Verifies a body held in a (possibly multi-segment) sequence, as pipelines hand it over.</summary>
     /// <param name="payload">The exact request body bytes.</param>
     /// <param name="signatureHeader">The signature header's value; <see langword="null"/> when absent.</param>
     /// <returns>The result; never throws for any input.</returns>
-    public WebhookVerificationResult Verify(in ReadOnlySequence<byte> payload, string? signatureHeader) =>
-        Verify(payload.ToArray(), signatureHeader);
+    public WebhookVerificationResult Verify(in ReadOnlySequence<byte> payload, string? signatureHeader)
+    {
+        if (payload.IsSingleSegment)
+        {
+            return Verify(payload.First.Span, signatureHeader);
+        }
+
+        Span<byte> first = stackalloc byte[SignatureHeader.SignatureSize];
+        var reason = CheckHeader(signatureHeader, first, out var resume);
+        if (reason != WebhookSignatureFailureReason.None)
+        {
+            return WebhookVerificationResult.Failure(reason);
+        }
+
+        KeyedHmacSet? set = _pool.Rent();
+        try
+        {
+            Span<byte> mac = stackalloc byte[SignatureHeader.SignatureSize];
+            var matched = -1;
+            for (var s = 0; s < _secrets.Length && matched < 0; s++)
+            {
+                foreach (var segment in payload)
+                {
+                    set.Append(s, segment.Span);
+                }
+
+                set.Finish(s, mac);
+                matched = MatchesHeader(signatureHeader!, first, resume, mac) ? s : -1;
+            }
+
+            _pool.Return(set);
+            set = null;
+            return Result(matched);
+        }
+        finally
+        {
+            set?.Dispose();
+        }
+    }
 
     /// <summary>Verifies, throwing <see cref="WebhookSignatureException"/> (and no other exception type) on failure.</summary>
     /// <param name="payload">The exact request body bytes.</param>
@@ -151,37 +244,80 @@ public sealed class WebhookSignatureVerifier
     private static WebhookVerificationResult ThrowIfInvalid(WebhookVerificationResult result) =>
         result.IsValid ? result : throw new WebhookSignatureException(result.FailureReason);
 
-    private List<byte[]> ParseCandidates(string header)
-    {
-        var result = new List<byte[]>();
-        foreach (var raw in header.Split(new[] { ',', ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (result.Count >= Options.MaxSignaturesPerHeader)
-            {
-                break;
-            }
+    private WebhookVerificationResult Result(int matched) =>
+        matched >= 0
+            ? WebhookVerificationResult.Success(matched, _secrets[matched])
+            : WebhookVerificationResult.Failure(WebhookSignatureFailureReason.SignatureMismatch);
 
-            var entry = raw.StartsWith("sha256=", StringComparison.OrdinalIgnoreCase) ? raw.Substring(7) : raw;
-            if (entry.Length != 64)
+    /// <summary>
+    /// Missing when absent or blank; malformed when no entry is a well-formed signature; else None, with the first
+    /// well-formed signature decoded into <paramref name="first"/> and <paramref name="resume"/> just after it.
+    /// </summary>
+    private static WebhookSignatureFailureReason CheckHeader(string? header, Span<byte> first, out int resume)
+    {
+        resume = 0;
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return WebhookSignatureFailureReason.MissingSignature;
+        }
+
+        while (SignatureHeader.NextEntry(header!, ref resume, out var start, out var length))
+        {
+            if (SignatureHeader.TryDecode(header.AsSpan(start, length), first))
+            {
+                return WebhookSignatureFailureReason.None;
+            }
+        }
+
+        return WebhookSignatureFailureReason.MalformedSignature;
+    }
+
+    /// <summary>
+    /// Whether any of the first <c>MaxSignaturesPerHeader</c> well-formed entries equals <paramref name="mac"/>:
+    /// the already-decoded first one, then those after <paramref name="resume"/>. Each comparison is constant-time.
+    /// </summary>
+    private bool MatchesHeader(string header, ReadOnlySpan<byte> first, int resume, ReadOnlySpan<byte> mac)
+    {
+        if (FixedTime.Equals(first, mac))
+        {
+            return true;
+        }
+
+        Span<byte> candidate = stackalloc byte[SignatureHeader.SignatureSize];
+        var position = resume;
+        var seen = 1;
+        while (seen < _maxSignaturesPerHeader && SignatureHeader.NextEntry(header, ref position, out var start, out var length))
+        {
+            if (!SignatureHeader.TryDecode(header.AsSpan(start, length), candidate))
             {
                 continue;
             }
 
-            var bytes = new byte[32];
-            var ok = true;
-            for (var i = 0; i < 32 && ok; i++)
+            seen++;
+            if (FixedTime.Equals(candidate, mac))
             {
-                int hi = WebhookSecret.HexValue(entry[2 * i]), lo = WebhookSecret.HexValue(entry[(2 * i) + 1]);
-                ok = hi >= 0 && lo >= 0;
-                bytes[i] = (byte)((hi << 4) | lo);
-            }
-
-            if (ok)
-            {
-                result.Add(bytes);
+                return true;
             }
         }
 
-        return result;
+        return false;
     }
+
+#if NET
+    /// <summary>Feeds the UTF-8 encoding of <paramref name="text"/> to the hash through the set's fixed scratch buffer.</summary>
+    private static void AppendUtf8(KeyedHmacSet set, int index, ReadOnlySpan<char> text)
+    {
+        var scratch = set.Scratch;
+        while (true)
+        {
+            var status = Utf8.FromUtf16(text, scratch, out var read, out var written, replaceInvalidSequences: true, isFinalBlock: true);
+            set.Append(index, scratch.AsSpan(0, written));
+            text = text.Slice(read);
+            if (status != OperationStatus.DestinationTooSmall || (read == 0 && written == 0))
+            {
+                return;
+            }
+        }
+    }
+#endif
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -20,10 +21,16 @@ public static class WebhookSigner
             throw new ArgumentNullException(nameof(secret));
         }
 
-        var derivation = options?.KeyDerivation ?? WebhookKeyDerivation.Utf8Text;
-        using var hmac = new HMACSHA256(secret.GetKeyArray(derivation));
+        var key = secret.GetKeyArray(options?.KeyDerivation ?? WebhookKeyDerivation.Utf8Text);
+#if NET
+        Span<byte> mac = stackalloc byte[SignatureHeader.SignatureSize];
+        HMACSHA256.HashData(key, payload, mac);
+        return Convert.ToHexStringLower(mac);
+#else
+        using var hmac = new HMACSHA256(key);
         var hash = hmac.ComputeHash(payload.ToArray());
         return WebhookSecret.ToLowerHex(hash, hash.Length);
+#endif
     }
 
     /// <summary>Signs the UTF-8 bytes of a payload string.</summary>
@@ -34,11 +41,25 @@ public static class WebhookSigner
     /// <exception cref="ArgumentNullException"><paramref name="secret"/> or <paramref name="payload"/> is <see langword="null"/>.</exception>
     public static string Sign(WebhookSecret secret, string payload, WebhookSignatureOptions? options = null)
     {
+        if (secret is null)
+        {
+            throw new ArgumentNullException(nameof(secret));
+        }
+
         if (payload is null)
         {
             throw new ArgumentNullException(nameof(payload));
         }
 
-        return Sign(secret, Encoding.UTF8.GetBytes(payload), options);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, Encoding.UTF8.GetByteCount(payload)));
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(payload, 0, payload.Length, buffer, 0);
+            return Sign(secret, buffer.AsSpan(0, length), options);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+        }
     }
 }
