@@ -148,6 +148,26 @@ public sealed class RetryTests : WireMockTestBase
     }
 
     [Fact]
+    public async Task GET_attempts_that_all_time_out_end_in_a_TimeoutException_naming_the_attempt_timeout()
+    {
+        Respond("/v1/webhooks", "GET", 200, Examples.ListWebhooksResponse, extra: r => r.WithDelay(TimeSpan.FromSeconds(3)));
+        using var counter = new CountingHandler();
+        var client = DocMapClient.Create(ApiKey, new DocMapClientOptions
+        {
+            BaseAddress = new Uri(Server.Url!),
+            AttemptTimeout = TimeSpan.FromMilliseconds(200),
+            MaxRetries = 1,
+            RetryBaseDelay = TimeSpan.FromMilliseconds(1),
+        }, counter);
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => client.ListWebhooksAsync());
+
+        Assert.Contains("200 milliseconds", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AttemptTimeout", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, counter.Count);
+    }
+
+    [Fact]
     public async Task A_POST_attempt_that_times_out_is_a_TimeoutException_naming_the_attempt_timeout_and_is_not_retried()
     {
         Respond("/v1/webhooks", "POST", 200, Examples.CreateResponse, extra: r => r.WithDelay(TimeSpan.FromSeconds(3)));
