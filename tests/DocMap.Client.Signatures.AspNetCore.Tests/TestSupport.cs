@@ -185,3 +185,23 @@ internal static class HttpAssert
         return text;
     }
 }
+
+/// <summary>An in-memory configuration source whose whole content can be replaced and reloaded, as a file or secret store reload does.</summary>
+internal sealed class ReloadableConfigurationSource : IConfigurationSource
+{
+    private readonly ReloadableProvider _provider = new();
+
+    public IConfigurationProvider Build(IConfigurationBuilder builder) => _provider;
+
+    /// <summary>Replaces every key and raises the reload token; exceptions from reload callbacks propagate.</summary>
+    public void Replace(IDictionary<string, string?> data) => _provider.Replace(data);
+
+    private sealed class ReloadableProvider : ConfigurationProvider
+    {
+        public void Replace(IDictionary<string, string?> data)
+        {
+            Data = new Dictionary<string, string?>(data, StringComparer.OrdinalIgnoreCase);
+            OnReload();
+        }
+    }
+}
