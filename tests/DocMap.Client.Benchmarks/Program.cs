@@ -1,7 +1,14 @@
 using BenchmarkDotNet.Running;
 
-// Run: dotnet run -c Release --project tests/DocMap.Client.Benchmarks -- --filter '*'
+// BenchmarkDotNet suites:  dotnet run -c Release --project tests/DocMap.Client.Benchmarks -- --filter '*'
+// Loopback load run:       dotnet run -c Release --project tests/DocMap.Client.Benchmarks -- aspnetcore-load 16 8000
+if (args is ["aspnetcore-load", ..])
+{
+    return await DocMap.Client.Benchmarks.AspNetCoreLoadRun.RunAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
 
 /// <summary>Entry point holder for the benchmark switcher.</summary>
 public partial class Program
