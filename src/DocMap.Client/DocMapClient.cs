@@ -1,0 +1,59 @@
+using DocMap.Client.Internal;
+
+namespace DocMap.Client;
+
+/// <summary>Creates DocMap clients for code that does not use dependency injection.</summary>
+public static class DocMapClient
+{
+    /// <summary>
+    /// One connection pool for every client this class creates: calling <see cref="Create(string, DocMapClientOptions?)"/>
+    /// often reuses connections instead of exhausting sockets, and connections are recycled every two minutes so DNS
+    /// changes are picked up.
+    /// </summary>
+    private static readonly SocketsHttpHandler SharedHandler = new()
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+        AutomaticDecompression = System.Net.DecompressionMethods.All,
+    };
+
+    /// <summary>
+    /// Creates a client with the same pipeline as <c>AddDocMapClient</c> (authentication, User-Agent, retries of
+    /// GET and DELETE, timeouts, typed errors) over a shared, pooled connection handler. Cheap to call; the client is
+    /// thread-safe and needs no disposal.
+    /// </summary>
+    /// <param name="apiKey">The DocMap API key; any non-blank value (it overrides <see cref="DocMapClientOptions.ApiKey"/>).</param>
+    /// <param name="options">Other settings; <see langword="null"/> for the defaults. The client keeps a copy.</param>
+    /// <returns>The client.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="apiKey"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="apiKey"/> is blank, or <paramref name="options"/> has an invalid setting (the message names it).</exception>
+    public static IDocMapApi Create(string apiKey, DocMapClientOptions? options = null) =>
+        Create(apiKey, options, SharedHandler);
+
+    /// <summary>Creates a client over the given primary handler (tests and benchmarks). The handler is never disposed by the client.</summary>
+    internal static IDocMapApi Create(string apiKey, DocMapClientOptions? options, HttpMessageHandler primaryHandler)
+    {
+        ArgumentNullException.ThrowIfNull(apiKey);
+        ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
+        ArgumentNullException.ThrowIfNull(primaryHandler);
+
+        var effective = options?.Clone() ?? new DocMapClientOptions();
+        effective.ApiKey = apiKey;
+        DocMapPipeline.ThrowIfInvalid(effective, nameof(options));
+
+        HttpMessageHandler handler = primaryHandler;
+        var handlers = DocMapPipeline.CreateHandlers(effective);
+        for (var i = handlers.Length - 1; i >= 0; i--)
+        {
+            handlers[i].InnerHandler = handler;
+            handler = handlers[i];
+        }
+
+        var httpClient = new HttpClient(handler, disposeHandler: false)
+        {
+            BaseAddress = effective.BaseAddress,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        return DocMapPipeline.CreateApi(httpClient, apiKey);
+    }
+}

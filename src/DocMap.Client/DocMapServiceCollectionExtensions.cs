@@ -1,0 +1,93 @@
+using DocMap.Client;
+using DocMap.Client.Internal;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the DocMap client with <see cref="IServiceCollection"/> and <c>IHttpClientFactory</c>.</summary>
+public static class DocMapServiceCollectionExtensions
+{
+    /// <summary>The name of the <see cref="HttpClient"/> the DocMap client uses in <c>IHttpClientFactory</c>.</summary>
+    public const string HttpClientName = "DocMap.Client";
+
+    /// <summary>
+    /// Registers <see cref="IDocMapApi"/> (transient, over <c>IHttpClientFactory</c>) configured in code. The options are
+    /// validated when the host starts; a missing or bad setting fails start-up with a message naming it.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options; <see cref="DocMapClientOptions.ApiKey"/> is required.</param>
+    /// <returns>The client's <see cref="IHttpClientBuilder"/>, to add handlers (for example your own resilience, with <see cref="DocMapClientOptions.UseBuiltInResilience"/> off).</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IHttpClientBuilder AddDocMapClient(this IServiceCollection services, Action<DocMapClientOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<DocMapClientOptions>().Configure(configure);
+        return AddCore(services, configurationPath: null);
+    }
+
+    /// <summary>
+    /// Registers <see cref="IDocMapApi"/> (transient, over <c>IHttpClientFactory</c>) bound to a configuration section
+    /// with the keys <c>ApiKey</c>, <c>BaseAddress</c>, <c>Timeout</c>, <c>AttemptTimeout</c>, <c>MaxRetries</c>,
+    /// <c>RetryBaseDelay</c>, <c>MaxRetryAfter</c> and <c>UseBuiltInResilience</c>, for example
+    /// <c>builder.Configuration.GetSection("DocMap")</c>. The options are validated when the host starts; a missing or
+    /// bad setting fails start-up with a message naming its configuration key.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The configuration section.</param>
+    /// <returns>The client's <see cref="IHttpClientBuilder"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IHttpClientBuilder AddDocMapClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<DocMapClientOptions>().Bind(configuration);
+        return AddCore(services, (configuration as IConfigurationSection)?.Path);
+    }
+
+    private static IHttpClientBuilder AddCore(IServiceCollection services, string? configurationPath)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocMapClientOptions>>(new DocMapClientOptionsValidator(configurationPath)));
+        services.AddOptions<DocMapClientOptions>().ValidateOnStart();
+
+        var builder = services.AddHttpClient(HttpClientName);
+        builder.ConfigureHttpClient((provider, client) =>
+        {
+            var options = provider.GetRequiredService<IOptions<DocMapClientOptions>>().Value;
+            client.BaseAddress = options.BaseAddress;
+            client.Timeout = Timeout.InfiniteTimeSpan; // DocMapClientOptions.Timeout is enforced by the pipeline, as a TimeoutException.
+        });
+        builder.ConfigureAdditionalHttpMessageHandlers((handlers, provider) =>
+        {
+            var options = provider.GetRequiredService<IOptions<DocMapClientOptions>>().Value;
+            var ours = DocMapPipeline.CreateHandlers(options);
+            for (var i = 0; i < ours.Length; i++)
+            {
+                handlers.Insert(i, ours[i]);
+            }
+        });
+        builder.AddTypedClient<IDocMapApi>((httpClient, provider) =>
+            DocMapPipeline.CreateApi(httpClient, provider.GetRequiredService<IOptions<DocMapClientOptions>>().Value.ApiKey!));
+        return builder;
+    }
+}
+
+/// <summary>Validates <see cref="DocMapClientOptions"/> at start-up, naming each bad setting.</summary>
+internal sealed class DocMapClientOptionsValidator : IValidateOptions<DocMapClientOptions>
+{
+    private readonly string? _configurationPath;
+
+    public DocMapClientOptionsValidator(string? configurationPath)
+    {
+        _configurationPath = configurationPath;
+    }
+
+    public ValidateOptionsResult Validate(string? name, DocMapClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Validate(_configurationPath);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}

@@ -1,0 +1,22 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace DocMap.Client.Internal;
+
+/// <summary>The error envelope <c>{"error":{"code","message"}}</c>.</summary>
+internal sealed record ErrorEnvelope(ErrorBody? Error);
+
+/// <summary>The inside of the error envelope.</summary>
+internal sealed record ErrorBody(string? Code, string? Message);
+
+/// <summary>Source-generated JSON metadata for every type the client sends or receives.</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true)]
+[JsonSerializable(typeof(CreateWebhookRequest))]
+[JsonSerializable(typeof(DataEnvelope<CreateWebhookResult>))]
+[JsonSerializable(typeof(DataEnvelope<IReadOnlyList<WebhookDelivery>>))]
+[JsonSerializable(typeof(DataEnvelope<IReadOnlyList<Webhook>>))]
+[JsonSerializable(typeof(ErrorEnvelope))]
+internal sealed partial class DocMapJsonContext : JsonSerializerContext;
