@@ -1,0 +1,148 @@
+using System.Diagnostics.CodeAnalysis;
+using DocMap.Client.Signatures.AspNetCore.Internal;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DocMap.Client.Signatures.AspNetCore;
+
+/// <summary>Maps endpoints that receive DocMap webhook deliveries, and protects your own endpoints with the signature check.</summary>
+public static class DocMapWebhookEndpointRouteBuilderExtensions
+{
+    private const string DynamicCodeMessage = "The handler delegate is compiled by the minimal-API RequestDelegateFactory, which needs dynamic code and unreferenced members, as MapPost(string, Delegate) does. Use MapDocMapWebhooks<THandler> for trimmed or native AOT apps.";
+
+    /// <summary>
+    /// Maps a POST endpoint that receives DocMap deliveries and calls <paramref name="handler"/> with the verified event.
+    /// The handler's parameters are bound as in minimal APIs: a <see cref="WebhookEvent"/> parameter receives the
+    /// verified event, a <see cref="CancellationToken"/> the request-aborted token, and other parameters come from DI,
+    /// the route or the <see cref="HttpContext"/>. The endpoint reads the raw body once within
+    /// <see cref="DocMapWebhookOptions.MaxBodyBytes"/> and verifies it before anything parses it. Answers: 200 after
+    /// the handler completes (or the handler's own result); 401 with one generic body for every signature failure,
+    /// the handler never called; 413 for a body over the limit (by <c>Content-Length</c> before reading, or while
+    /// reading a chunked body); 400 for a verified body that is not a JSON object; 500 when the handler throws (logged).
+    /// </summary>
+    /// <param name="endpoints">The endpoint route builder (the <c>WebApplication</c> or a route group).</param>
+    /// <param name="pattern">The route pattern, for example <c>/webhooks/docmap</c>.</param>
+    /// <param name="handler">The delegate called with each verified delivery.</param>
+    /// <returns>The endpoint's convention builder, so authorization, host filters, rate limiting and endpoint filters compose.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException"><c>AddDocMapWebhooks</c> was not called on the service collection.</exception>
+    [RequiresUnreferencedCode(DynamicCodeMessage)]
+    [RequiresDynamicCode(DynamicCodeMessage)]
+    public static RouteHandlerBuilder MapDocMapWebhooks(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string pattern, Delegate handler)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(pattern);
+        ArgumentNullException.ThrowIfNull(handler);
+        var runtime = GetRuntime(endpoints.ServiceProvider);
+        var builder = endpoints.MapPost(pattern, handler);
+        builder.Add(endpoint =>
+        {
+            endpoint.Metadata.Add(DocMapSignatureRequiredMetadata.Instance);
+            var inner = endpoint.RequestDelegate ??
+                throw new InvalidOperationException("The DocMap webhook endpoint has no request delegate to protect.");
+            endpoint.RequestDelegate = context => DocMapWebhookProcessor.VerifyThenInvokeAsync(context, inner, runtime, ownsEndpoint: true);
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Maps a POST endpoint that receives DocMap deliveries and dispatches each verified event to a
+    /// <typeparamref name="THandler"/> resolved from the request's services (created with its constructor
+    /// dependencies when it is not registered). Answers as
+    /// <see cref="MapDocMapWebhooks(IEndpointRouteBuilder, string, Delegate)"/> does: 200, 401, 413, 400 or 500.
+    /// Needs no dynamic code.
+    /// </summary>
+    /// <typeparam name="THandler">The handler class.</typeparam>
+    /// <param name="endpoints">The endpoint route builder.</param>
+    /// <param name="pattern">The route pattern, for example <c>/webhooks/docmap</c>.</param>
+    /// <returns>The endpoint's convention builder.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException"><c>AddDocMapWebhooks</c> was not called on the service collection.</exception>
+    public static IEndpointConventionBuilder MapDocMapWebhooks<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(
+        this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string pattern)
+        where THandler : DocMapWebhookHandler
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(pattern);
+        var runtime = GetRuntime(endpoints.ServiceProvider);
+        var factory = ActivatorUtilities.CreateFactory<THandler>(Type.EmptyTypes);
+        RequestDelegate requestDelegate = context => HandleWithClassAsync(context, runtime, factory);
+        return endpoints.MapPost(pattern, requestDelegate)
+            .WithMetadata(DocMapSignatureRequiredMetadata.Instance)
+            .WithDisplayName($"DocMap webhooks {pattern} ({typeof(THandler).Name})");
+    }
+
+    /// <summary>
+    /// Requires a verified DocMap signature on the endpoint (or every endpoint of a group), for apps that keep their
+    /// own handlers. The body is read once within the limit and verified before model binding; it is then rewound, so
+    /// <c>[FromBody]</c> and minimal-API body binding still read it, and the verified event is available from
+    /// <see cref="DocMapWebhookHttpContextExtensions.GetDocMapWebhookEvent(HttpContext)"/> (and as a
+    /// <see cref="WebhookEvent"/> handler parameter). Failures answer 401, 413 or 400 as the mapped endpoint does; the
+    /// endpoint's own exceptions are not caught. <c>UseDocMapWebhookSignatures()</c> runs the check earlier in the
+    /// pipeline; without it the endpoint checks itself before it binds.
+    /// </summary>
+    /// <typeparam name="TBuilder">The convention builder type.</typeparam>
+    /// <param name="builder">The endpoint or group convention builder.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static TBuilder RequireDocMapSignature<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Add(static endpoint =>
+        {
+            endpoint.Metadata.Add(DocMapSignatureRequiredMetadata.Instance);
+            var inner = endpoint.RequestDelegate;
+            if (inner is not null)
+            {
+                var runtime = GetRuntime(endpoint.ApplicationServices);
+                endpoint.RequestDelegate = context => DocMapWebhookProcessor.VerifyThenInvokeAsync(context, inner, runtime, ownsEndpoint: false);
+            }
+        });
+        return builder;
+    }
+
+    internal static DocMapWebhookRuntime GetRuntime(IServiceProvider services) =>
+        services.GetService<DocMapWebhookRuntime>() ??
+        throw new InvalidOperationException(
+            "DocMap webhooks are not registered: call services.AddDocMapWebhooks(...) (for example with builder.Configuration.GetSection(DocMapWebhookOptions.SectionName)) before mapping or requiring them.");
+
+    private static async Task HandleWithClassAsync<THandler>(HttpContext context, DocMapWebhookRuntime runtime, ObjectFactory<THandler> factory)
+        where THandler : DocMapWebhookHandler
+    {
+        var feature = await DocMapWebhookProcessor.ReadAndVerifyAsync(context, runtime, rewindBody: false).ConfigureAwait(false);
+        if (feature is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var services = context.RequestServices;
+            var handler = services.GetService<THandler>();
+            if (handler is null)
+            {
+                handler = factory(services, null);
+                if (handler is IAsyncDisposable asyncDisposable)
+                {
+                    context.Response.RegisterForDisposeAsync(asyncDisposable);
+                }
+                else if (handler is IDisposable disposable)
+                {
+                    context.Response.RegisterForDispose(disposable);
+                }
+            }
+
+            await handler.HandleAsync(feature.Event, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await DocMapWebhookProcessor.HandlerFailedAsync(context, runtime, feature.Event, ex).ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+}

@@ -1,0 +1,72 @@
+using DocMap.Client.Signatures;
+using DocMap.Client.Signatures.AspNetCore.Internal;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace DocMap.Client.Signatures.AspNetCore;
+
+/// <summary>Registers the services that receive DocMap webhook deliveries.</summary>
+public static class DocMapWebhookServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers DocMap webhook receiving with settings set in code. The settings are validated when the app starts:
+    /// no secret, or a malformed one, stops it with a message naming the setting (never the value).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options, at least one secret.</param>
+    /// <returns>The service collection, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
+    public static IServiceCollection AddDocMapWebhooks(this IServiceCollection services, Action<DocMapWebhookOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        AddCore(services).Configure(configure);
+        return services;
+    }
+
+    /// <summary>
+    /// Registers DocMap webhook receiving with settings bound from a configuration section, normally
+    /// <c>builder.Configuration.GetSection(DocMapWebhookOptions.SectionName)</c> (<c>DocMap:Webhooks</c>): keys
+    /// <c>Secrets:0</c>, <c>Secrets:1</c>, …, <c>MaxBodyBytes</c>, <c>HeaderName</c>, <c>KeyDerivation</c>,
+    /// <c>MaxSignaturesPerHeader</c>. Validated when the app starts; a configuration reload (for example of a JSON file
+    /// or a secret store) takes effect on the next request, so secrets rotate without a restart.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The configuration section to bind.</param>
+    /// <param name="configure">Optionally adjusts the bound options in code.</param>
+    /// <returns>The service collection, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configuration"/> is <see langword="null"/>.</exception>
+    public static IServiceCollection AddDocMapWebhooks(this IServiceCollection services, IConfiguration configuration, Action<DocMapWebhookOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var builder = AddCore(services).Bind(configuration);
+        if (configuration is IConfigurationSection section && !string.IsNullOrEmpty(section.Path))
+        {
+            var path = section.Path;
+            builder.Configure(options => options.SettingsPath = path);
+        }
+
+        if (configure is not null)
+        {
+            builder.Configure(configure);
+        }
+
+        return services;
+    }
+
+    private static OptionsBuilder<DocMapWebhookOptions> AddCore(IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocMapWebhookOptions>, DocMapWebhookOptionsValidator>());
+        services.TryAddSingleton<DocMapWebhookRuntime>();
+        services.TryAddScoped<DocMapWebhookEventHolder>();
+
+        // Lets minimal-API handlers (and API controllers) take the verified WebhookEvent as a parameter.
+        services.TryAddScoped(static sp => sp.GetRequiredService<DocMapWebhookEventHolder>().Event ??
+            throw new InvalidOperationException(
+                "No verified DocMap webhook belongs to this request: a WebhookEvent parameter is available only on endpoints mapped with MapDocMapWebhooks or marked with RequireDocMapSignature()."));
+        return services.AddOptions<DocMapWebhookOptions>().ValidateOnStart();
+    }
+}

@@ -1,0 +1,47 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace DocMap.Client.Signatures.AspNetCore.Internal;
+
+/// <summary>
+/// Every log message of the package, with stable event ids (4001–4009). No message ever carries a secret, a
+/// signature or a body: only reasons, sizes, addresses, event types, extraction ids and key fingerprints.
+/// </summary>
+internal static partial class DocMapWebhookLog
+{
+    [LoggerMessage(EventId = 4001, EventName = "WebhookVerified", Level = LogLevel.Debug,
+        Message = "Verified DocMap webhook {EventType} for extraction {ExtractionId} ({BodyLength} bytes, key {KeyFingerprint})")]
+    public static partial void Verified(ILogger logger, string eventType, string? extractionId, int bodyLength, string keyFingerprint);
+
+    [LoggerMessage(EventId = 4002, EventName = "WebhookSignatureRejected", Level = LogLevel.Warning,
+        Message = "Rejected DocMap webhook from {RemoteAddress} with 401: {Reason} (Content-Length {ContentLength}, {BodyLength} bytes read, configured keys {KeyFingerprints})")]
+    public static partial void SignatureRejected(ILogger logger, IPAddress? remoteAddress, WebhookSignatureFailureReason reason, long? contentLength, int bodyLength, string keyFingerprints);
+
+    [LoggerMessage(EventId = 4003, EventName = "WebhookBodyTooLarge", Level = LogLevel.Warning,
+        Message = "Rejected DocMap webhook from {RemoteAddress} with 413: the body exceeds the limit of {MaxBodyBytes} bytes (Content-Length {ContentLength}, configured keys {KeyFingerprints})")]
+    public static partial void BodyTooLarge(ILogger logger, IPAddress? remoteAddress, long maxBodyBytes, long? contentLength, string keyFingerprints);
+
+    [LoggerMessage(EventId = 4004, EventName = "WebhookPayloadInvalid", Level = LogLevel.Warning,
+        Message = "Rejected DocMap webhook from {RemoteAddress} with 400: the signature verified but {Problem} (Content-Length {ContentLength}, {BodyLength} bytes, key {KeyFingerprint})")]
+    public static partial void PayloadInvalid(ILogger logger, IPAddress? remoteAddress, string problem, long? contentLength, int bodyLength, string keyFingerprint);
+
+    [LoggerMessage(EventId = 4005, EventName = "WebhookHandlerFailed", Level = LogLevel.Error,
+        Message = "The DocMap webhook handler threw for {EventType} of extraction {ExtractionId}; answered 500 (DocMap records the failed delivery)")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, string eventType, string? extractionId);
+
+    [LoggerMessage(EventId = 4006, EventName = "WebhookBodyUnreadable", Level = LogLevel.Warning,
+        Message = "Could not read the DocMap webhook body from {RemoteAddress}: {Problem} (Content-Length {ContentLength})")]
+    public static partial void BodyUnreadable(ILogger logger, IPAddress? remoteAddress, string problem, long? contentLength);
+
+    [LoggerMessage(EventId = 4007, EventName = "WebhookSettingsReloaded", Level = LogLevel.Information,
+        Message = "DocMap webhook settings reloaded: {SecretCount} secret(s), keys {KeyFingerprints}")]
+    public static partial void SettingsReloaded(ILogger logger, int secretCount, string keyFingerprints);
+
+    [LoggerMessage(EventId = 4008, EventName = "WebhookSettingsReloadRejected", Level = LogLevel.Error,
+        Message = "DocMap webhook settings reload rejected, the previous keys {KeyFingerprints} stay in force: {Problem}")]
+    public static partial void ReloadRejected(ILogger logger, string problem, string keyFingerprints);
+
+    [LoggerMessage(EventId = 4009, EventName = "WebhookClientDisconnected", Level = LogLevel.Debug,
+        Message = "The DocMap webhook request from {RemoteAddress} was aborted by the client")]
+    public static partial void ClientDisconnected(ILogger logger, IPAddress? remoteAddress);
+}

@@ -1,0 +1,224 @@
+using System.Net;
+using DocMap.Client.Signatures;
+using DocMap.Client.Signatures.AspNetCore;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DocMap.Client.Signatures.AspNetCore.Tests;
+
+/// <summary>Start-up validation, binding, and secret rotation by configuration reload.</summary>
+public sealed class OptionsTests
+{
+    private static async Task<OptionsValidationException> StartFailsAsync(Dictionary<string, string?> settings)
+    {
+        var builder = WebhookHost.CreateBuilder(settings, testServer: true);
+        builder.Services.AddDocMapWebhooks(builder.Configuration.GetSection(DocMapWebhookOptions.SectionName));
+        await using var app = builder.Build();
+        app.MapDocMapWebhooks<RecordingHandler>(Deliveries.Path);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(timeout.Token));
+    }
+
+    [Fact]
+    public async Task No_secret_stops_the_app_naming_the_setting()
+    {
+        var ex = await StartFailsAsync(new Dictionary<string, string?>());
+
+        Assert.Contains("DocMap:Webhooks:Secrets", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("at least one", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("too-short")]
+    [InlineData("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz")]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef00")]
+    [InlineData(" 123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
+    [InlineData("")]
+    public async Task A_malformed_secret_stops_the_app_naming_the_setting_and_index_but_never_the_value(string bad)
+    {
+        var good = Deliveries.NewSecretText();
+        var ex = await StartFailsAsync(WebhookHost.Settings(good, bad));
+
+        Assert.Contains("DocMap:Webhooks:Secrets:1", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("DocMap:Webhooks:Secrets:0", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(good, ex.Message, StringComparison.OrdinalIgnoreCase);
+        if (bad.Trim().Length > 0)
+        {
+            Assert.DoesNotContain(bad.Trim(), ex.Message, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Theory]
+    [InlineData("MaxBodyBytes", "0", "DocMap:Webhooks:MaxBodyBytes")]
+    [InlineData("MaxBodyBytes", "-5", "DocMap:Webhooks:MaxBodyBytes")]
+    [InlineData("MaxSignaturesPerHeader", "0", "DocMap:Webhooks:MaxSignaturesPerHeader")]
+    [InlineData("HeaderName", " ", "DocMap:Webhooks:HeaderName")]
+    [InlineData("KeyDerivation", "7", "DocMap:Webhooks:KeyDerivation")]
+    public async Task Other_invalid_settings_stop_the_app_naming_the_setting(string key, string value, string expected)
+    {
+        var settings = WebhookHost.Settings(Deliveries.NewSecretText());
+        settings[$"DocMap:Webhooks:{key}"] = value;
+
+        var ex = await StartFailsAsync(settings);
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Code_configured_options_are_validated_too()
+    {
+        var builder = WebhookHost.CreateBuilder(null, testServer: true);
+        builder.Services.AddDocMapWebhooks(o => o.Secrets.Add("not-a-secret"));
+        await using var app = builder.Build();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(timeout.Token));
+
+        Assert.Contains("DocMap:Webhooks:Secrets:0", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-a-secret", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Null_arguments_are_rejected_with_the_parameter_name()
+    {
+        var services = new ServiceCollection();
+        Assert.Equal("configure", Assert.Throws<ArgumentNullException>(() => services.AddDocMapWebhooks((Action<DocMapWebhookOptions>)null!)).ParamName);
+        Assert.Equal("configuration", Assert.Throws<ArgumentNullException>(() => services.AddDocMapWebhooks((IConfiguration)null!)).ParamName);
+    }
+
+    [Fact]
+    public async Task All_settings_bind_from_configuration_and_change_the_scheme()
+    {
+        var secretText = Deliveries.NewSecretText();
+        var secret = WebhookSecret.Parse(secretText);
+        var settings = WebhookHost.Settings(secretText);
+        settings["DocMap:Webhooks:HeaderName"] = "X-Custom-Signature";
+        settings["DocMap:Webhooks:KeyDerivation"] = "HexDecoded";
+        settings["DocMap:Webhooks:MaxSignaturesPerHeader"] = "2";
+        settings["DocMap:Webhooks:MaxBodyBytes"] = "65536";
+        await using var host = await WebhookHost.StartAsync(settings, MapDocMapWebhooksTests.MapDelegate, testServer: true);
+        var options = host.App.Services.GetRequiredService<IOptionsMonitor<DocMapWebhookOptions>>().CurrentValue;
+        Assert.Equal(65536, options.MaxBodyBytes);
+        Assert.Equal(2, options.MaxSignaturesPerHeader);
+        var body = Deliveries.Body("ext_hex");
+        var hexSignature = WebhookSigner.Sign(secret, body, new WebhookSignatureOptions { KeyDerivation = WebhookKeyDerivation.HexDecoded });
+        var wrong = new string('0', 64);
+
+        async Task<HttpStatusCode> SendAsync(string header, string value)
+        {
+            using var request = Deliveries.Request(body, null);
+            request.Headers.TryAddWithoutValidation(header, value);
+            using var response = await host.Client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await SendAsync("X-Custom-Signature", hexSignature));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync("X-DocMap-Signature", hexSignature));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync("X-Custom-Signature", WebhookSigner.Sign(secret, body)));
+        Assert.Equal(HttpStatusCode.OK, await SendAsync("X-Custom-Signature", $"{wrong},{hexSignature}"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync("X-Custom-Signature", $"{wrong},{wrong},{hexSignature}"));
+    }
+
+    private static async Task<(WebhookHost Host, ReloadableConfigurationSource Source)> StartReloadableAsync(string secretText)
+    {
+        var source = new ReloadableConfigurationSource();
+        source.Replace(WebhookHost.Settings(secretText));
+        var host = await WebhookHost.StartAsync(
+            new Dictionary<string, string?>(),
+            MapDocMapWebhooksTests.MapDelegate,
+            configure: b => ((IConfigurationBuilder)b.Configuration).Add(source));
+        return (host, source);
+    }
+
+    private static void Reload(ReloadableConfigurationSource source, Dictionary<string, string?> settings)
+    {
+        try
+        {
+            source.Replace(settings);
+        }
+        catch (AggregateException ex) when (ex.Flatten().InnerExceptions.All(e => e is OptionsValidationException))
+        {
+            // OptionsMonitor re-validates inside the reload callback and reports an invalid reload to the provider
+            // that triggered it (a file watcher's task swallows it); the receiver keeps its previous secrets.
+        }
+    }
+
+    [Fact]
+    public async Task Configuration_reload_rotates_secrets_without_a_restart()
+    {
+        var oldText = Deliveries.NewSecretText();
+        var newText = Deliveries.NewSecretText();
+        var oldSecret = WebhookSecret.Parse(oldText);
+        var newSecret = WebhookSecret.Parse(newText);
+        var (host, source) = await StartReloadableAsync(oldText);
+        await using var _ = host;
+
+        async Task<HttpStatusCode> SendAsync(WebhookSecret secret, string id)
+        {
+            using var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body(id), secret));
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(oldSecret, "ext_1"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(newSecret, "ext_2"));
+
+        // Rotation step 1: both secrets.
+        Reload(source, WebhookHost.Settings(oldText, newText));
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(oldSecret, "ext_3"));
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(newSecret, "ext_4"));
+
+        // Rotation step 2: only the new secret.
+        Reload(source, WebhookHost.Settings(newText));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(oldSecret, "ext_5"));
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(newSecret, "ext_6"));
+
+        Assert.Equal(["ext_1", "ext_3", "ext_4", "ext_6"], host.Recorder.Events.Select(e => e.ExtractionId ?? "").ToArray());
+        var reloads = host.Logs.GetSnapshot().Where(r => r.Id.Id == 4007).ToList();
+        Assert.Equal(2, reloads.Count);
+        Assert.Equal($"{oldSecret.Fingerprint},{newSecret.Fingerprint}", reloads[0].GetStructuredStateValue("KeyFingerprints"));
+        Assert.Equal(newSecret.Fingerprint, reloads[1].GetStructuredStateValue("KeyFingerprints"));
+    }
+
+    [Fact]
+    public async Task A_reload_that_fails_validation_keeps_the_previous_secrets_and_is_logged()
+    {
+        var goodText = Deliveries.NewSecretText();
+        var good = WebhookSecret.Parse(goodText);
+        var (host, source) = await StartReloadableAsync(goodText);
+        await using var _ = host;
+        using (var first = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_before"), good)))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        Reload(source, WebhookHost.Settings("oops-not-a-secret"));
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body($"ext_after{i}"), good));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var rejected = Assert.Single(host.Logs.GetSnapshot(), r => r.Id.Id == 4008);
+        Assert.Equal(LogLevel.Error, rejected.Level);
+        Assert.Contains("DocMap:Webhooks:Secrets:0", rejected.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("oops-not-a-secret", rejected.Message, StringComparison.Ordinal);
+
+        // Fixing the configuration takes effect again.
+        var nextText = Deliveries.NewSecretText();
+        Reload(source, WebhookHost.Settings(nextText));
+        using (var old = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_old"), good)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
+        }
+
+        using (var next = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_next"), WebhookSecret.Parse(nextText))))
+        {
+            Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        }
+
+        Assert.Equal(5, host.Recorder.Count);
+    }
+}

@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization;
+using DocMap.Client.Signatures;
+using DocMap.Client.Signatures.AspNetCore;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace DocMap.Client.Signatures.AspNetCore.Tests;
+
+internal static class Deliveries
+{
+    public const string Path = "/webhooks/docmap";
+
+    public static string NewSecretText() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>A delivery body as DocMap sends it, padded with extracted data to about <paramref name="targetBytes"/>.</summary>
+    public static byte[] Body(string extractionId, string eventType = "extraction.completed", int targetBytes = 1024, string marker = "BODY-MARKER-7f3c")
+    {
+        var head = $$"""{"event":"{{eventType}}","extractionId":"{{extractionId}}","createdAt":"2025-01-20T14:30:04.000Z","data":{"id":"{{extractionId}}","userId":"user_42","templateId":"tpl_7","templateName":"Invoice","fileName":"invoice.pdf","status":"completed","source":"api","processingTimeMs":1234,"createdAt":"2025-01-20T14:30:00.000Z","extractedData":{"marker":"{{marker}}","notes":" """;
+        const string tail = "\"}}}";
+        var padding = Math.Max(0, targetBytes - Encoding.UTF8.GetByteCount(head) - tail.Length);
+        return Encoding.UTF8.GetBytes(head + new string('x', padding) + tail);
+    }
+
+    public static HttpRequestMessage Signed(byte[] body, WebhookSecret secret, string path = Path) =>
+        Request(body, WebhookSigner.Sign(secret, body), path);
+
+    public static HttpRequestMessage Request(byte[] body, string? signature, string path = Path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        if (signature is not null)
+        {
+            request.Headers.TryAddWithoutValidation(WebhookSignatureOptions.DefaultHeaderName, signature);
+        }
+
+        return request;
+    }
+}
+
+/// <summary>Records what handlers saw; a singleton in every test host.</summary>
+public sealed class Recorder
+{
+    public ConcurrentQueue<WebhookEvent> Events { get; } = new();
+
+    public ConcurrentQueue<string> Calls { get; } = new();
+
+    public int Count => Events.Count;
+}
+
+/// <summary>A real Kestrel host on 127.0.0.1 port 0 (or a TestServer), with fake logging.</summary>
+internal sealed class WebhookHost : IAsyncDisposable
+{
+    private WebhookHost(WebApplication app, HttpClient client)
+    {
+        App = app;
+        Client = client;
+    }
+
+    public WebApplication App { get; }
+
+    public HttpClient Client { get; }
+
+    public Recorder Recorder => App.Services.GetRequiredService<Recorder>();
+
+    public FakeLogCollector Logs => App.Services.GetRequiredService<FakeLogCollector>();
+
+    public IConfigurationRoot Configuration => (IConfigurationRoot)App.Configuration;
+
+    public Uri BaseAddress => Client.BaseAddress!;
+
+    public static WebApplicationBuilder CreateBuilder(IDictionary<string, string?>? settings, bool testServer)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        builder.Logging.AddFakeLogging();
+        builder.Services.AddSingleton<Recorder>();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, TestJsonContext.Default));
+        if (testServer)
+        {
+            builder.WebHost.UseTestServer();
+        }
+        else
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+
+        return builder;
+    }
+
+    public static Dictionary<string, string?> Settings(params string[] secrets)
+    {
+        var settings = new Dictionary<string, string?>();
+        for (var i = 0; i < secrets.Length; i++)
+        {
+            settings[$"DocMap:Webhooks:Secrets:{i}"] = secrets[i];
+        }
+
+        return settings;
+    }
+
+    public static async Task<WebhookHost> StartAsync(
+        IDictionary<string, string?> settings,
+        Action<WebApplication> map,
+        bool testServer = false,
+        Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = CreateBuilder(settings, testServer);
+        builder.Services.AddDocMapWebhooks(builder.Configuration.GetSection(DocMapWebhookOptions.SectionName));
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        map(app);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await app.StartAsync(timeout.Token);
+        HttpClient client;
+        if (testServer)
+        {
+            client = app.GetTestClient();
+        }
+        else
+        {
+            client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 4 })
+            {
+                BaseAddress = new Uri(app.Urls.Single()),
+                Timeout = TimeSpan.FromSeconds(30),
+            };
+        }
+
+        return new WebhookHost(app, client);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await App.StopAsync(timeout.Token);
+        await App.DisposeAsync();
+    }
+}
+
+/// <summary>A DTO bound with [FromBody] behind RequireDocMapSignature.</summary>
+public sealed record DeliveryDto(
+    [property: JsonPropertyName("event")] string Event,
+    [property: JsonPropertyName("extractionId")] string ExtractionId);
+
+[JsonSerializable(typeof(DeliveryDto))]
+[JsonSerializable(typeof(string))]
+internal sealed partial class TestJsonContext : JsonSerializerContext;
+
+/// <summary>A content whose length is unknown, so HttpClient sends it chunked.</summary>
+internal sealed class ChunkedContent(byte[] body, int chunkSize = 4096) : HttpContent
+{
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+    {
+        for (var offset = 0; offset < body.Length; offset += chunkSize)
+        {
+            await stream.WriteAsync(body.AsMemory(offset, Math.Min(chunkSize, body.Length - offset)));
+            await stream.FlushAsync();
+        }
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
+    }
+}
+
+internal static class HttpAssert
+{
+    public static async Task<string> StatusAsync(HttpStatusCode expected, HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(expected == response.StatusCode, $"Expected {(int)expected}, got {(int)response.StatusCode}: {text}");
+        return text;
+    }
+}
+
+/// <summary>An in-memory configuration source whose whole content can be replaced and reloaded, as a file or secret store reload does.</summary>
+internal sealed class ReloadableConfigurationSource : IConfigurationSource
+{
+    private readonly ReloadableProvider _provider = new();
+
+    public IConfigurationProvider Build(IConfigurationBuilder builder) => _provider;
+
+    /// <summary>Replaces every key and raises the reload token; exceptions from reload callbacks propagate.</summary>
+    public void Replace(IDictionary<string, string?> data) => _provider.Replace(data);
+
+    private sealed class ReloadableProvider : ConfigurationProvider
+    {
+        public void Replace(IDictionary<string, string?> data)
+        {
+            Data = new Dictionary<string, string?>(data, StringComparer.OrdinalIgnoreCase);
+            OnReload();
+        }
+    }
+}
