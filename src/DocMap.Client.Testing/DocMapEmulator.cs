@@ -145,6 +145,26 @@ public sealed class DocMapEmulator : IAsyncDisposable
         return new DocMapEmulator(options);
     }
 
+    /// <summary>
+    /// Creates a DocMap client pointed at this emulator with its <see cref="ApiKey"/>: the same client
+    /// (<see cref="DocMapClient.Create(string, DocMapClientOptions?)"/>, with retries, timeouts and typed errors) your
+    /// code uses against DocMap. The client needs no disposal.
+    /// </summary>
+    /// <param name="configure">
+    /// Optionally adjusts the client's options after <see cref="DocMapClientOptions.BaseAddress"/> is set to
+    /// <see cref="Url"/>, for example shorter <see cref="DocMapClientOptions.RetryBaseDelay"/> in tests.
+    /// </param>
+    /// <returns>The client.</returns>
+    /// <exception cref="ArgumentException">The adjusted options are invalid (the message names the setting).</exception>
+    /// <exception cref="ObjectDisposedException">The emulator was disposed.</exception>
+    public IDocMapApi CreateClient(Action<DocMapClientOptions>? configure = null)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var options = new DocMapClientOptions { BaseAddress = Url };
+        configure?.Invoke(options);
+        return DocMapClient.Create(ApiKey, options);
+    }
+
     /// <summary>How many requests have been routed to an endpoint (including rejected and fault-injected ones).</summary>
     /// <param name="endpoint">The endpoint.</param>
     /// <returns>The count so far.</returns>
