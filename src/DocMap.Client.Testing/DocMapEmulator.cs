@@ -47,7 +47,7 @@ public sealed class DocMapEmulator : IAsyncDisposable
     private static readonly TimeSpan MaxDeliveryTimeout = TimeSpan.FromMinutes(5);
 
     private readonly WireMockServer _server;
-    private readonly HttpClient _deliveryClient;
+    private readonly Lazy<HttpClient> _deliveryClient;
     private readonly TimeSpan _deliveryTimeout;
     private readonly byte[] _apiKeyUtf8;
 
@@ -65,19 +65,8 @@ public sealed class DocMapEmulator : IAsyncDisposable
         _apiKeyUtf8 = Encoding.UTF8.GetBytes(ApiKey);
         UserId = "usr_" + RandomNumberGenerator.GetHexString(16, lowercase: true);
 
-        _deliveryClient = options.DeliveryHandler is { } handler
-            ? new HttpClient(handler, disposeHandler: false)
-            : new HttpClient(
-                new SocketsHttpHandler
-                {
-                    UseProxy = false,
-                    AllowAutoRedirect = false,
-                    UseCookies = false,
-                    PooledConnectionLifetime = TimeSpan.FromMinutes(1),
-                },
-                disposeHandler: true);
-        _deliveryClient.Timeout = Timeout.InfiniteTimeSpan; // the per-attempt timeout is ours, below
-        _deliveryClient.DefaultRequestHeaders.UserAgent.ParseAdd("DocMap-Emulator/1.0");
+        var handlerFactory = options.DeliveryHandlerFactory;
+        _deliveryClient = new Lazy<HttpClient>(() => CreateDeliveryClient(handlerFactory), LazyThreadSafetyMode.ExecutionAndPublication);
 
         _server = WireMockServer.Start(new WireMockServerSettings
         {
@@ -98,7 +87,6 @@ public sealed class DocMapEmulator : IAsyncDisposable
         catch
         {
             _server.Dispose();
-            _deliveryClient.Dispose();
             throw;
         }
     }
@@ -282,10 +270,16 @@ public sealed class DocMapEmulator : IAsyncDisposable
             targets = _webhooks.Where(w => w.Events.Contains(eventType.Value!, StringComparer.Ordinal)).ToArray();
         }
 
+        if (targets.Length == 0)
+        {
+            return [];
+        }
+
+        var http = _deliveryClient.Value; // a failing DeliveryHandlerFactory surfaces here, to the caller
         var attempts = new Task<EmulatedDelivery>[targets.Length];
         for (var i = 0; i < targets.Length; i++)
         {
-            attempts[i] = DeliverAsync(targets[i], eventType, data.Id, payload, cancellationToken);
+            attempts[i] = DeliverAsync(http, targets[i], eventType, data.Id, payload, cancellationToken);
         }
 
         return await Task.WhenAll(attempts).ConfigureAwait(false);
@@ -299,7 +293,10 @@ public sealed class DocMapEmulator : IAsyncDisposable
         {
             _server.Stop();
             _server.Dispose();
-            _deliveryClient.Dispose();
+            if (_deliveryClient.IsValueCreated)
+            {
+                _deliveryClient.Value.Dispose();
+            }
         }
 
         return ValueTask.CompletedTask;
@@ -319,6 +316,33 @@ public sealed class DocMapEmulator : IAsyncDisposable
         }
 
         return next();
+    }
+
+    private static HttpClient CreateDeliveryClient(Func<HttpMessageHandler>? handlerFactory)
+    {
+        HttpClient client;
+        if (handlerFactory is not null)
+        {
+            var handler = handlerFactory() ??
+                throw new InvalidOperationException("DocMapEmulatorOptions.DeliveryHandlerFactory returned null.");
+            client = new HttpClient(handler, disposeHandler: false);
+        }
+        else
+        {
+            client = new HttpClient(
+                new SocketsHttpHandler
+                {
+                    UseProxy = false,
+                    AllowAutoRedirect = false,
+                    UseCookies = false,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+                },
+                disposeHandler: true);
+        }
+
+        client.Timeout = Timeout.InfiniteTimeSpan; // the per-attempt timeout is the emulator's own
+        client.DefaultRequestHeaders.UserAgent.ParseAdd("DocMap-Emulator/1.0");
+        return client;
     }
 
     private static string FormatTimestamp(DateTimeOffset value) =>
@@ -389,6 +413,7 @@ public sealed class DocMapEmulator : IAsyncDisposable
     }
 
     private async Task<EmulatedDelivery> DeliverAsync(
+        HttpClient http,
         WebhookState webhook,
         WebhookEventType eventType,
         string extractionId,
@@ -409,7 +434,7 @@ public sealed class DocMapEmulator : IAsyncDisposable
                 request.Content = new ByteArrayContent(payload);
                 request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
                 request.Headers.TryAddWithoutValidation(SignatureHeaderName, WebhookSigner.Sign(webhook.Secret, payload));
-                using var response = await _deliveryClient
+                using var response = await http
                     .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token)
                     .ConfigureAwait(false);
                 httpStatus = (int)response.StatusCode;

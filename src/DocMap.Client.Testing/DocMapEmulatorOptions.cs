@@ -10,9 +10,10 @@ public sealed class DocMapEmulatorOptions
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The handler deliveries are sent through, or <see langword="null"/> (the default) for real HTTP.
-    /// Set it to an in-memory handler, for example <c>WebApplicationFactory.Server.CreateHandler()</c>, to deliver
-    /// into a test host without a socket. The emulator does not dispose it.
+    /// Creates the handler deliveries are sent through, or <see langword="null"/> (the default) for real HTTP.
+    /// Called once, at the first delivery, so it may refer to a test host built after the emulator started: for
+    /// example <c>() =&gt; factory.Server.CreateHandler()</c> delivers into a <c>WebApplicationFactory</c> or
+    /// <c>TestServer</c> app without a socket. The emulator does not dispose the handler.
     /// </summary>
-    public HttpMessageHandler? DeliveryHandler { get; set; }
+    public Func<HttpMessageHandler>? DeliveryHandlerFactory { get; set; }
 }

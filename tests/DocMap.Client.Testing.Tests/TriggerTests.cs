@@ -300,7 +300,7 @@ public sealed partial class TriggerTests
     public async Task Deliveries_can_go_through_a_custom_handler_which_is_not_disposed()
     {
         using var handler = new RecordingHandler();
-        await using (var emulator = DocMapEmulator.Start(new DocMapEmulatorOptions { DeliveryHandler = handler }))
+        await using (var emulator = DocMapEmulator.Start(new DocMapEmulatorOptions { DeliveryHandlerFactory = () => handler }))
         {
             using var api = new EmulatorApi(emulator);
             var (_, secret) = await api.CreateOkAsync("http://localhost/webhooks/docmap", "extraction.completed");
