@@ -447,9 +447,10 @@ public sealed class DocMapEmulator : IAsyncDisposable
             {
                 error = $"Timed out: no response within {_deliveryTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s.";
             }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException)
+            catch (Exception ex)
             {
-                error = ex.Message;
+                // Refused, reset, TLS, or a custom handler's failure: no response arrived. DocMap records it and moves on.
+                error = string.IsNullOrWhiteSpace(ex.Message) ? ex.GetType().Name : ex.Message;
             }
         }
 
