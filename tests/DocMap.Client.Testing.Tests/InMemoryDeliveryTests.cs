@@ -76,4 +76,28 @@ public sealed class InMemoryDeliveryTests
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => emulator.TriggerAsync(WebhookEventType.ExtractionCompleted));
         Assert.Contains("DeliveryHandlerFactory", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_handler_that_throws_is_recorded_as_a_failed_delivery_without_a_status()
+    {
+        using var handler = new ThrowingHandler();
+        await using var emulator = DocMapEmulator.Start(new DocMapEmulatorOptions { DeliveryHandlerFactory = () => handler });
+        var client = emulator.CreateClient();
+        await client.CreateWebhookAsync(new CreateWebhookRequest("http://localhost/x", [WebhookEventType.ExtractionCompleted]));
+
+        var result = Assert.Single(await emulator.TriggerAsync(WebhookEventType.ExtractionCompleted));
+
+        Assert.False(result.Succeeded);
+        Assert.Null(result.HttpStatus);
+        Assert.Equal("receiver exploded", result.Error);
+        var logged = Assert.Single((await client.ListDeliveriesAsync()).Data);
+        Assert.Equal(DeliveryStatus.Failed, logged.Status);
+        Assert.Equal("receiver exploded", logged.Error);
+    }
+
+    private sealed class ThrowingHandler : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("receiver exploded");
+    }
 }
