@@ -2,6 +2,7 @@ using DocMap.Client;
 using DocMap.Client.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -53,6 +54,11 @@ public static class DocMapServiceCollectionExtensions
         services.AddOptions<DocMapClientOptions>().ValidateOnStart();
 
         var builder = services.AddHttpClient(HttpClientName);
+
+        // The factory's default loggers keep raw header values (the API key) in the structured state of their
+        // trace records; log method, path, status and duration instead.
+        builder.RemoveAllLoggers();
+        builder.AddLogger(provider => new DocMapHttpClientLogger(provider.GetRequiredService<ILoggerFactory>()));
         builder.ConfigureHttpClient((provider, client) =>
         {
             var options = provider.GetRequiredService<IOptions<DocMapClientOptions>>().Value;

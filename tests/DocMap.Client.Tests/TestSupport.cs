@@ -73,3 +73,22 @@ public static class Examples
 
     public const string DeleteResponse = """{"success":true}""";
 }
+
+/// <summary>A primary handler (real sockets) that counts the attempts that leave the client.</summary>
+public sealed class CountingHandler : DelegatingHandler
+{
+    private int _count;
+
+    public CountingHandler()
+        : base(new SocketsHttpHandler())
+    {
+    }
+
+    public int Count => Volatile.Read(ref _count);
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _count);
+        return base.SendAsync(request, cancellationToken);
+    }
+}

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Http;
 using Refit;
 
 namespace DocMap.Client.Internal;
@@ -11,12 +10,12 @@ internal static class DocMapPipeline
     {
         var handlers = new List<DelegatingHandler>(3)
         {
-            new DocMapTimeoutHandler(options.Timeout, options.AttemptTimeout),
+            new DocMapTimeoutHandler(options.Timeout, options.UseBuiltInResilience ? options.AttemptTimeout : Timeout.InfiniteTimeSpan),
             new DocMapRequestHandler(options.ApiKey!),
         };
         if (options.UseBuiltInResilience)
         {
-            handlers.Add(new PolicyHttpMessageHandler(DocMapResilience.CreateSelector(options)));
+            handlers.Add(new DocMapPolicyHandler(DocMapResilience.CreateRetryableMethodPolicy(options)));
         }
 
         return [.. handlers];

@@ -14,18 +14,19 @@ internal static class DocMapResilience
     /// <summary>The longest backoff between two attempts when the server gives no <c>Retry-After</c>.</summary>
     internal static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
-    /// <summary>Builds the per-request policy selector for <c>PolicyHttpMessageHandler</c>.</summary>
-    public static Func<HttpRequestMessage, IAsyncPolicy<HttpResponseMessage>> CreateSelector(DocMapClientOptions options)
+    /// <summary>
+    /// The policy for GET and DELETE: retries around a per-attempt timeout. Other methods bypass Polly (see
+    /// <see cref="DocMapPolicyHandler"/>); their single attempt is bounded by <see cref="DocMapTimeoutHandler"/>.
+    /// </summary>
+    public static IAsyncPolicy<HttpResponseMessage> CreateRetryableMethodPolicy(DocMapClientOptions options)
     {
         IAsyncPolicy<HttpResponseMessage> attemptTimeout = options.AttemptTimeout == Timeout.InfiniteTimeSpan
             ? Policy.NoOpAsync<HttpResponseMessage>()
             : Policy.TimeoutAsync<HttpResponseMessage>(options.AttemptTimeout, TimeoutStrategy.Optimistic);
 
-        IAsyncPolicy<HttpResponseMessage> safe = options.MaxRetries == 0
+        return options.MaxRetries == 0
             ? attemptTimeout
             : Policy.WrapAsync(CreateRetryPolicy(options, TimeProvider.System), attemptTimeout);
-
-        return request => IsRetryableMethod(request.Method) ? safe : attemptTimeout;
     }
 
     /// <summary>GET, HEAD, OPTIONS and DELETE are retried; POST (which mints a secret) never is.</summary>

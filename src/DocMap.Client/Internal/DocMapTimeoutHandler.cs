@@ -7,6 +7,8 @@ namespace DocMap.Client.Internal;
 /// The outermost handler: enforces <see cref="DocMapClientOptions.Timeout"/> over the whole call (retries included),
 /// buffers the response body inside that window, and turns an elapsed timeout into a <see cref="TimeoutException"/>
 /// that says how long it waited. A cancellation requested by the caller stays an <see cref="OperationCanceledException"/>.
+/// Methods that are never retried (POST) make one attempt, which this handler also bounds by
+/// <see cref="DocMapClientOptions.AttemptTimeout"/>; for GET and DELETE the Polly policy does that per attempt.
 /// </summary>
 internal sealed class DocMapTimeoutHandler : DelegatingHandler
 {
@@ -21,10 +23,15 @@ internal sealed class DocMapTimeoutHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        // A single attempt (POST) is bounded by the shorter of the two timeouts.
+        var attemptBound = !DocMapResilience.IsRetryableMethod(request.Method) && _attemptTimeout != Timeout.InfiniteTimeSpan
+            && (_timeout == Timeout.InfiniteTimeSpan || _attemptTimeout < _timeout);
+        var limit = attemptBound ? _attemptTimeout : _timeout;
+
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (_timeout != Timeout.InfiniteTimeSpan)
+        if (limit != Timeout.InfiniteTimeSpan)
         {
-            timeoutSource.CancelAfter(_timeout);
+            timeoutSource.CancelAfter(limit);
         }
 
         HttpResponseMessage? response = null;
@@ -37,16 +44,16 @@ internal sealed class DocMapTimeoutHandler : DelegatingHandler
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeoutSource.IsCancellationRequested)
         {
             response?.Dispose();
-            throw new TimeoutException(
-                string.Create(CultureInfo.InvariantCulture, $"The DocMap API request {request.Method} {request.RequestUri?.AbsolutePath} did not complete within {Describe(_timeout)} (DocMapClientOptions.Timeout)."),
-                ex);
+            throw attemptBound
+                ? AttemptTimedOut(request, ex)
+                : new TimeoutException(
+                    string.Create(CultureInfo.InvariantCulture, $"The DocMap API request {request.Method} {request.RequestUri?.AbsolutePath} did not complete within {Describe(_timeout)} (DocMapClientOptions.Timeout)."),
+                    ex);
         }
         catch (TimeoutRejectedException ex)
         {
             response?.Dispose();
-            throw new TimeoutException(
-                string.Create(CultureInfo.InvariantCulture, $"The DocMap API request {request.Method} {request.RequestUri?.AbsolutePath} got no response within {Describe(_attemptTimeout)} (DocMapClientOptions.AttemptTimeout)."),
-                ex);
+            throw AttemptTimedOut(request, ex);
         }
         catch
         {
@@ -54,6 +61,11 @@ internal sealed class DocMapTimeoutHandler : DelegatingHandler
             throw;
         }
     }
+
+    private TimeoutException AttemptTimedOut(HttpRequestMessage request, Exception inner) =>
+        new(
+            string.Create(CultureInfo.InvariantCulture, $"The DocMap API request {request.Method} {request.RequestUri?.AbsolutePath} got no response within {Describe(_attemptTimeout)} (DocMapClientOptions.AttemptTimeout)."),
+            inner);
 
     internal static string Describe(TimeSpan duration) =>
         duration.TotalSeconds >= 1

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Http.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace DocMap.Client.Internal;
+
+/// <summary>
+/// Logs each attempt of the DocMap client: method, path, status and duration, never headers. It replaces the
+/// <c>IHttpClientFactory</c> default loggers, whose trace-level header records keep raw header values (the API key)
+/// in their structured state even though the formatted message is redacted.
+/// </summary>
+internal sealed partial class DocMapHttpClientLogger : IHttpClientLogger
+{
+    /// <summary>The category of the client's log records.</summary>
+    internal const string Category = "DocMap.Client.Http";
+
+    private readonly ILogger _logger;
+
+    public DocMapHttpClientLogger(ILoggerFactory loggerFactory)
+    {
+        _logger = loggerFactory.CreateLogger(Category);
+    }
+
+    public object? LogRequestStart(HttpRequestMessage request)
+    {
+        LogStart(_logger, request.Method.Method, PathOf(request));
+        return null;
+    }
+
+    public void LogRequestStop(object? context, HttpRequestMessage request, HttpResponseMessage response, TimeSpan elapsed) =>
+        LogStop(_logger, request.Method.Method, PathOf(request), (int)response.StatusCode, elapsed.TotalMilliseconds);
+
+    public void LogRequestFailed(object? context, HttpRequestMessage request, HttpResponseMessage? response, Exception exception, TimeSpan elapsed) =>
+        LogFailed(_logger, request.Method.Method, PathOf(request), exception.GetType().Name, elapsed.TotalMilliseconds);
+
+    private static string PathOf(HttpRequestMessage request) =>
+        request.RequestUri is { IsAbsoluteUri: true } uri ? uri.AbsolutePath : request.RequestUri?.OriginalString.Split('?')[0] ?? "?";
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "DocMap API {Method} {Path} sending")]
+    private static partial void LogStart(ILogger logger, string method, string path);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "DocMap API {Method} {Path} answered {StatusCode} in {ElapsedMilliseconds:0.0} ms")]
+    private static partial void LogStop(ILogger logger, string method, string path, int statusCode, double elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "DocMap API {Method} {Path} failed with {ExceptionType} after {ElapsedMilliseconds:0.0} ms")]
+    private static partial void LogFailed(ILogger logger, string method, string path, string exceptionType, double elapsedMilliseconds);
+}

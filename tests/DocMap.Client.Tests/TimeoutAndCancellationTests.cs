@@ -1,0 +1,96 @@
+using System.Diagnostics;
+
+namespace DocMap.Client.Tests;
+
+public sealed class TimeoutAndCancellationTests : WireMockTestBase
+{
+    private void SlowWebhooks() =>
+        Respond("/v1/webhooks", "GET", 200, Examples.ListWebhooksResponse, extra: r => r.WithDelay(TimeSpan.FromSeconds(3)));
+
+    [Fact]
+    public async Task Caller_cancellation_is_an_OperationCanceledException_not_a_timeout()
+    {
+        SlowWebhooks();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var client = CreateClient(o => o.Timeout = TimeSpan.FromSeconds(60));
+
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ListWebhooksAsync(cts.Token));
+
+        Assert.IsNotType<TimeoutException>(error.InnerException);
+        Assert.True(cts.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task An_already_cancelled_token_sends_nothing()
+    {
+        Respond("/v1/webhooks", "GET", 200, Examples.ListWebhooksResponse);
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CreateClient().ListWebhooksAsync(cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CreateClient().CreateWebhookAsync(new("https://example.com/h", [WebhookEventType.ExtractionCompleted]), cts.Token));
+
+        Assert.Empty(Requests);
+    }
+
+    [Fact]
+    public async Task Cancellation_during_a_retry_wait_stops_the_call()
+    {
+        Respond("/v1/webhooks", "GET", 503, Error("INTERNAL_ERROR", "x"), extra: r => r.WithHeader("Retry-After", "20"));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        var watch = Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CreateClient().ListWebhooksAsync(cts.Token));
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"took {watch.Elapsed}");
+        Assert.Single(Requests);
+    }
+
+    [Fact]
+    public async Task The_client_timeout_is_a_TimeoutException_saying_how_long_it_waited()
+    {
+        SlowWebhooks();
+        var client = CreateClient(o =>
+        {
+            o.Timeout = TimeSpan.FromMilliseconds(400);
+            o.AttemptTimeout = TimeSpan.FromSeconds(30);
+        });
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => client.ListWebhooksAsync());
+
+        Assert.Contains("400 milliseconds", error.Message, StringComparison.Ordinal);
+        Assert.Contains("DocMapClientOptions.Timeout", error.Message, StringComparison.Ordinal);
+        Assert.Contains("GET /v1/webhooks", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(ApiKey, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_client_timeout_covers_retries_and_their_waits()
+    {
+        Respond("/v1/webhooks", "GET", 503, Error("INTERNAL_ERROR", "x"), extra: r => r.WithHeader("Retry-After", "20"));
+        var client = CreateClient(o =>
+        {
+            o.Timeout = TimeSpan.FromSeconds(1.5);
+            o.MaxRetryAfter = TimeSpan.FromSeconds(60);
+        });
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => client.ListWebhooksAsync());
+
+        Assert.Contains("1.5 seconds", error.Message, StringComparison.Ordinal);
+        Assert.Single(Requests);
+    }
+
+    [Fact]
+    public async Task The_client_timeout_applies_with_the_built_in_policy_off()
+    {
+        SlowWebhooks();
+        var client = CreateClient(o =>
+        {
+            o.UseBuiltInResilience = false;
+            o.Timeout = TimeSpan.FromMilliseconds(300);
+        });
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => client.ListWebhooksAsync());
+        Assert.Contains("300 milliseconds", error.Message, StringComparison.Ordinal);
+    }
+}
