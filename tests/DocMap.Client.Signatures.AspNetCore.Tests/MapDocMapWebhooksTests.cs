@@ -3,6 +3,7 @@ using System.Text;
 using DocMap.Client.Signatures;
 using DocMap.Client.Signatures.AspNetCore;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -226,6 +227,28 @@ public sealed class MapDocMapWebhooksTests
         await HttpAssert.StatusAsync(HttpStatusCode.OK, withLength);
         await HttpAssert.StatusAsync(HttpStatusCode.OK, withoutLength);
         Assert.All(host.Recorder.Events, e => Assert.Equal(Encoding.UTF8.GetString(body), e.RawJson));
+        Assert.Equal(2, host.Recorder.Count);
+    }
+
+    [Fact]
+    public async Task A_lower_server_body_limit_does_not_reject_bodies_within_MaxBodyBytes()
+    {
+        var settings = WebhookHost.Settings(SecretText);
+        settings["DocMap:Webhooks:MaxBodyBytes"] = "16384";
+        await using var host = await WebhookHost.StartAsync(settings, MapDelegate,
+            configure: b => b.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 4096));
+        var body = Deliveries.Body("ext_kestrel", targetBytes: 12 * 1024);
+        using var chunked = new HttpRequestMessage(HttpMethod.Post, Deliveries.Path) { Content = new ChunkedContent(body, 1000) };
+        chunked.Headers.TryAddWithoutValidation(WebhookSignatureOptions.DefaultHeaderName, WebhookSigner.Sign(Secret, body));
+        var tooLarge = Deliveries.Body("ext_kestrel_big", targetBytes: 20 * 1024);
+
+        using var withLength = await host.Client.SendAsync(Deliveries.Signed(body, Secret));
+        using var withoutLength = await host.Client.SendAsync(chunked);
+        using var over = await host.Client.SendAsync(Deliveries.Signed(tooLarge, Secret));
+
+        await HttpAssert.StatusAsync(HttpStatusCode.OK, withLength);
+        await HttpAssert.StatusAsync(HttpStatusCode.OK, withoutLength);
+        await HttpAssert.StatusAsync(HttpStatusCode.RequestEntityTooLarge, over);
         Assert.Equal(2, host.Recorder.Count);
     }
 

@@ -98,6 +98,14 @@ internal static class DocMapWebhookProcessor
             return null;
         }
 
+        // The body is bounded by MaxBodyBytes alone (counted below): lift a lower server limit (Kestrel: 30 MB by
+        // default, and it counts chunk framing) so it cannot reject a body that is within ours.
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false, MaxRequestBodySize: { } serverLimit } && serverLimit <= settings.MaxBodyBytes)
+        {
+            sizeFeature.MaxRequestBodySize = null;
+        }
+
         byte[]? buffer;
         int length;
         try
