@@ -164,21 +164,20 @@ public sealed partial class TriggerTests
     public async Task A_receiver_slower_than_the_timeout_is_recorded_as_timed_out()
     {
         await using var receiver = await TestReceiver.StartAsync();
-        var timeout = TimeSpan.FromMilliseconds(300);
+        var timeout = TimeSpan.FromMilliseconds(500);
         await using var emulator = DocMapEmulator.Start(new DocMapEmulatorOptions { DeliveryTimeout = timeout });
         using var api = new EmulatorApi(emulator);
         await api.CreateOkAsync(receiver.SlowUrl, "extraction.completed");
 
         var result = Assert.Single(await emulator.TriggerAsync(WebhookEventType.ExtractionCompleted));
 
-        Assert.True(receiver.SlowRequestArrived.Task.IsCompleted);
         Assert.False(result.Succeeded);
         Assert.Null(result.HttpStatus);
         Assert.Contains("Timed out", result.Error, StringComparison.Ordinal);
         Assert.True(result.Duration >= timeout - TimeSpan.FromMilliseconds(50), $"gave up after {result.Duration}");
         var entry = Assert.Single((await api.ListDeliveriesAsync()).Data.EnumerateArray());
         Assert.Equal(JsonValueKind.Null, entry.GetProperty("httpStatus").ValueKind);
-        Assert.True(entry.GetProperty("durationMs").GetInt64() >= 250);
+        Assert.True(entry.GetProperty("durationMs").GetInt64() >= 450);
     }
 
     [Fact]
