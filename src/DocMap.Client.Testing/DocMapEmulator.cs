@@ -33,10 +33,7 @@ namespace DocMap.Client.Testing;
 public sealed class DocMapEmulator : IAsyncDisposable
 {
     /// <summary>The most active webhooks one user may have, as in DocMap.</summary>
-    public const int MaxActiveWebhooks = 10;
-
-    /// <summary>The header that carries a delivery's signature.</summary>
-    public const string SignatureHeaderName = "X-DocMap-Signature";
+    internal const int MaxActiveWebhooks = 10;
 
     private const string ApiKeyPrefix = "dm_test_";
     private const int DefaultDeliveryLimit = 50;
@@ -433,7 +430,7 @@ public sealed class DocMapEmulator : IAsyncDisposable
                 using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url);
                 request.Content = new ByteArrayContent(payload);
                 request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-                request.Headers.TryAddWithoutValidation(SignatureHeaderName, WebhookSigner.Sign(webhook.Secret, payload));
+                request.Headers.TryAddWithoutValidation(WebhookSignatureOptions.DefaultHeaderName, WebhookSigner.Sign(webhook.Secret, payload));
                 using var response = await http
                     .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token)
                     .ConfigureAwait(false);

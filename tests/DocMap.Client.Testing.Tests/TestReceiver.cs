@@ -52,7 +52,7 @@ internal sealed class TestReceiver : IAsyncDisposable
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
             var body = buffer.ToArray();
-            var signature = context.Request.Headers[DocMapEmulator.SignatureHeaderName].ToString();
+            var signature = context.Request.Headers[WebhookSignatureOptions.DefaultHeaderName].ToString();
             var verified = receiver!._verifiers.TryGetValue(name, out var verifier) && verifier.Verify(body, signature).IsValid;
             receiver.Received.Enqueue(new ReceivedDelivery(name, body, signature, context.Request.ContentType, verified));
             return verified ? Results.Ok() : Results.Unauthorized();

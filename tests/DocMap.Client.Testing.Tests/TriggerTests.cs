@@ -339,7 +339,7 @@ public sealed partial class TriggerTests
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var body = await request.Content!.ReadAsByteArrayAsync(cancellationToken);
-            var signature = request.Headers.TryGetValues(DocMapEmulator.SignatureHeaderName, out var values) ? values.Single() : "";
+            var signature = request.Headers.TryGetValues(WebhookSignatureOptions.DefaultHeaderName, out var values) ? values.Single() : "";
             lock (Requests)
             {
                 Requests.Add((request.RequestUri!, body, signature));
