@@ -321,6 +321,31 @@ public sealed partial class TriggerTests
     }
 
     [Fact]
+    public async Task Concurrent_triggers_and_reads_keep_a_consistent_log()
+    {
+        await using var receiver = await TestReceiver.StartAsync();
+        await using var emulator = DocMapEmulator.Start();
+        using var api = new EmulatorApi(emulator);
+        var a = await api.CreateOkAsync(receiver.HookUrl("a"), "extraction.completed", "extraction.failed");
+        var b = await api.CreateOkAsync(receiver.HookUrl("b"), "extraction.completed");
+        receiver.Expect("a", a.Secret);
+        receiver.Expect("b", b.Secret);
+
+        var triggers = Enumerable.Range(0, 20).Select(i => Task.Run(() => emulator.TriggerAsync(
+            i % 2 == 0 ? WebhookEventType.ExtractionCompleted : WebhookEventType.ExtractionFailed)));
+        var reads = Enumerable.Range(0, 10).Select(_ => Task.Run(() => api.ListDeliveriesAsync("?limit=100")));
+        var results = await Task.WhenAll(triggers);
+        Assert.All(await Task.WhenAll(reads), r => Assert.Equal(HttpStatusCode.OK, r.Status));
+
+        Assert.Equal(30, results.Sum(r => r.Count)); // 10 completed x 2 webhooks + 10 failed x 1
+        Assert.All(results.SelectMany(r => r), r => Assert.True(r.Succeeded));
+        Assert.Equal(30, receiver.Received.Count(r => r.Verified));
+        var log = (await api.ListDeliveriesAsync("?limit=100")).Data.EnumerateArray().Select(d => d.GetProperty("id").GetString()).ToArray();
+        Assert.Equal(30, log.Distinct().Count());
+        Assert.Equal(results.SelectMany(r => r).Select(r => r.Id).Order(), log.Order());
+    }
+
+    [Fact]
     public async Task TriggerAsync_rejects_the_default_event_type()
     {
         await using var emulator = DocMapEmulator.Start();
