@@ -99,7 +99,8 @@ public static class QuickstartFlow
         CreateWebhookRequest? create = null;
         if (args.Length > 0)
         {
-            if (!string.Equals(args[0], "create", StringComparison.OrdinalIgnoreCase) || args.Length < 2)
+            if (!string.Equals(args[0], "create", StringComparison.OrdinalIgnoreCase) || args.Length < 2 ||
+                args.Skip(1).Any(string.IsNullOrWhiteSpace))
             {
                 output.WriteLine(Usage);
                 return UsageError;

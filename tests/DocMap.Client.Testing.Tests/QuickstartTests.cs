@@ -129,16 +129,31 @@ public sealed partial class QuickstartTests
     [Theory]
     [InlineData("list")]
     [InlineData("create")]
-    public async Task A_command_it_does_not_understand_prints_usage_and_exits_2(string command)
+    [InlineData("create", "")]
+    [InlineData("create", "https://example.com/h", " ")]
+    public async Task A_command_it_does_not_understand_prints_usage_and_exits_2(params string[] args)
     {
         await using var docmap = DocMapEmulator.Start();
         using var output = new StringWriter();
 
-        var exit = await QuickstartFlow.RunAsync([command], docmap.ApiKey, docmap.Url, output, CancellationToken.None);
+        var exit = await QuickstartFlow.RunAsync(args, docmap.ApiKey, docmap.Url, output, CancellationToken.None);
 
         Assert.Equal(QuickstartFlow.UsageError, exit);
         Assert.Contains("Usage:", output.ToString(), StringComparison.Ordinal);
         Assert.Empty(docmap.Requests);
+    }
+
+    [Fact]
+    public async Task An_event_DocMap_does_not_know_is_refused_by_the_server_with_exit_1()
+    {
+        await using var docmap = DocMapEmulator.Start();
+        using var output = new StringWriter();
+
+        var exit = await QuickstartFlow.RunAsync(["create", "https://example.com/h", "extraction.archived"], docmap.ApiKey, docmap.Url, output, CancellationToken.None);
+
+        Assert.Equal(QuickstartFlow.ApiFailure, exit);
+        Assert.Contains("400 VALIDATION_ERROR", output.ToString(), StringComparison.Ordinal);
+        Assert.Empty((await docmap.CreateClient().ListWebhooksAsync()).Data);
     }
 
     [Fact]
