@@ -10,7 +10,7 @@ public static class DocMapClient
     /// often reuses connections instead of exhausting sockets, and connections are recycled every two minutes so DNS
     /// changes are picked up.
     /// </summary>
-    private static readonly SocketsHttpHandler SharedHandler = new()
+    internal static readonly SocketsHttpHandler SharedHandler = new()
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
         PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),

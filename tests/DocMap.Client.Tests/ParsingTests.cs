@@ -133,6 +133,37 @@ public sealed class ParsingTests : WireMockTestBase
         Assert.IsType<JsonException>(error.InnerException, exactMatch: false);
     }
 
+    [Theory]
+    [InlineData(200, null, "empty body")]
+    [InlineData(204, null, "empty body")]
+    [InlineData(200, "null", "JSON null body")]
+    [InlineData(200, "{\"data\":null}", "\"data\": null")]
+    public async Task A_2xx_without_data_is_a_DocMapApiException_not_a_null(int status, string? body, string expected)
+    {
+        Respond("/v1/webhooks", "GET", status, body);
+        Respond("/v1/webhooks/deliveries", "GET", status, body);
+        Respond("/v1/webhooks", "POST", status, body);
+        var client = CreateClient();
+
+        var list = await Assert.ThrowsAsync<DocMapApiException>(() => client.ListWebhooksAsync());
+        var deliveries = await Assert.ThrowsAsync<DocMapApiException>(() => client.ListDeliveriesAsync());
+        var create = await Assert.ThrowsAsync<DocMapApiException>(() => client.CreateWebhookAsync(new("https://example.com/h", [WebhookEventType.ExtractionCompleted])));
+
+        Assert.Equal(status, (int)list.StatusCode);
+        Assert.Contains(expected, list.Message, StringComparison.Ordinal);
+        Assert.Equal("/v1/webhooks", list.RequestPath);
+        Assert.Equal("/v1/webhooks/deliveries", deliveries.RequestPath);
+        Assert.Equal("POST", create.RequestMethod);
+    }
+
+    [Fact]
+    public async Task DeleteWebhook_accepts_an_empty_204()
+    {
+        Respond("/v1/webhooks/wh_1", "DELETE", 204);
+        await CreateClient().DeleteWebhookAsync("wh_1");
+        Assert.Single(Requests);
+    }
+
     [Fact]
     public void DeliveryStatus_behaves_like_a_value()
     {

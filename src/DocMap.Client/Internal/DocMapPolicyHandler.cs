@@ -10,6 +10,9 @@ namespace DocMap.Client.Internal;
 /// </summary>
 internal sealed class DocMapPolicyHandler : PolicyHttpMessageHandler
 {
+    /// <summary>Passed to <c>SendCoreAsync</c> on the bypass path, which ignores it; never written to.</summary>
+    private static readonly Context BypassContext = new();
+
     public DocMapPolicyHandler(IAsyncPolicy<HttpResponseMessage> retryableMethodPolicy)
         : base(retryableMethodPolicy)
     {
@@ -18,5 +21,5 @@ internal sealed class DocMapPolicyHandler : PolicyHttpMessageHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         DocMapResilience.IsRetryableMethod(request.Method)
             ? base.SendAsync(request, cancellationToken)
-            : SendCoreAsync(request, new Context(), cancellationToken);
+            : SendCoreAsync(request, BypassContext, cancellationToken);
 }

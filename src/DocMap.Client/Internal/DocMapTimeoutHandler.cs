@@ -39,6 +39,15 @@ internal sealed class DocMapTimeoutHandler : DelegatingHandler
         {
             response = await base.SendAsync(request, timeoutSource.Token).ConfigureAwait(false);
             await response.Content.LoadIntoBufferAsync(timeoutSource.Token).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode && request.Method != HttpMethod.Delete && response.Content.Headers.ContentLength == 0)
+            {
+                // Every call but DELETE expects {"data": ...}; without this Refit would hand back null.
+                var (method, path) = DocMapErrorMapper.Describe(request);
+                throw new DocMapApiException(
+                    string.Create(CultureInfo.InvariantCulture, $"DocMap API {method} {path} answered {(int)response.StatusCode} ({response.StatusCode}) with an empty body instead of the documented {{\"data\": ...}}."),
+                    response.StatusCode, null, null, method, path, null, null);
+            }
+
             return response;
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeoutSource.IsCancellationRequested)
