@@ -10,7 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 // Secrets, MaxBodyBytes and the signature options come from the DocMap:Webhooks configuration section
 // (appsettings.json, environment variables such as DocMap__Webhooks__Secrets__0, user secrets, a vault, ...).
-builder.Services.AddDocMapWebhooks(builder.Configuration.GetSection(DocMapWebhookOptions.SectionName));
+builder.Services.AddDocMapWebhooks(builder.Configuration);
 
 var app = builder.Build();
 

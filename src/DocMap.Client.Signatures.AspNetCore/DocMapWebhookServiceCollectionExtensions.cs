@@ -27,14 +27,17 @@ public static class DocMapWebhookServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Registers DocMap webhook receiving with settings bound from a configuration section, normally
-    /// <c>builder.Configuration.GetSection(DocMapWebhookOptions.SectionName)</c> (<c>DocMap:Webhooks</c>): keys
-    /// <c>Secrets:0</c>, <c>Secrets:1</c>, …, <c>MaxBodyBytes</c>, <c>HeaderName</c>, <c>KeyDerivation</c>,
-    /// <c>MaxSignaturesPerHeader</c>. Validated when the app starts; a configuration reload (for example of a JSON file
-    /// or a secret store) takes effect on the next request, so secrets rotate without a restart.
+    /// Registers DocMap webhook receiving with settings bound from configuration: pass the app's configuration
+    /// (<c>builder.Configuration</c>, whose <c>DocMap:Webhooks</c> section is then used) or a section of your choice.
+    /// Keys: <c>Secrets:0</c>, <c>Secrets:1</c>, …, <c>MaxBodyBytes</c>, <c>HeaderName</c>, <c>KeyDerivation</c>,
+    /// <c>MaxSignaturesPerHeader</c>. Validated when the app starts (messages name the setting, never a value); a
+    /// configuration reload (for example of a JSON file or a secret store) takes effect on the next request, so secrets
+    /// rotate without a restart.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configuration">The configuration section to bind.</param>
+    /// <param name="configuration">
+    /// The app's configuration (its <c>DocMap:Webhooks</c> section is bound), or the section to bind.
+    /// </param>
     /// <param name="configure">Optionally adjusts the bound options in code.</param>
     /// <returns>The service collection, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configuration"/> is <see langword="null"/>.</exception>
@@ -42,16 +45,14 @@ public static class DocMapWebhookServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var builder = AddCore(services).Bind(configuration);
-        if (configuration is IConfigurationSection section && !string.IsNullOrEmpty(section.Path))
-        {
-            var path = section.Path;
-            builder.Configure(options => options.SettingsPath = path);
-        }
-
+        var section = configuration as IConfigurationSection ?? configuration.GetSection(DocMapWebhookOptions.SectionName);
+        var path = section.Path;
+        AddCore(services)
+            .Bind(section)
+            .Configure(options => options.SettingsPath = path);
         if (configure is not null)
         {
-            builder.Configure(configure);
+            services.Configure(configure);
         }
 
         return services;

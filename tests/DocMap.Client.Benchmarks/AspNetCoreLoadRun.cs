@@ -9,7 +9,7 @@ namespace DocMap.Client.Benchmarks;
 /// A bounded loopback load run for the ASP.NET Core endpoint: a real Kestrel host on 127.0.0.1 port 0, 16 keep-alive
 /// connections (16 closed-loop workers, one HttpClient and one connection each), 1 KiB deliveries. Rounds alternate
 /// between the unverified and the verified endpoint (the order flips every round, so load from other processes hits
-/// both alike); the result is the median requests/second of each and their ratio. Bounded: a fixed number of rounds
+/// both alike); the result is the median of the per-round verified/unverified ratios (and each endpoint's median requests/second). Bounded: a fixed number of rounds
 /// of a fixed number of requests, every request with a timeout.
 /// Entry point: <see cref="RunAsync"/> (see docs/benchmarks.md for how to start it).
 /// </summary>
@@ -54,9 +54,13 @@ public static class AspNetCoreLoadRun
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round + 1,2}: unverified {u,8:F0} req/s  verified {v,8:F0} req/s  ratio {v / u:F3}"));
             }
 
+            // The headline is the median of the per-round (paired) ratios: each pair ran back to back under the same
+            // outside load, so it is the figure least disturbed by a busy machine.
+            var ratios = verified.Zip(unverified, (v, u) => v / u).ToList();
             var mu = Median(unverified);
             var mv = Median(verified);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median: unverified {mu:F0} req/s, verified {mv:F0} req/s, ratio {mv / mu:F3} (goal >= 0.85)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median req/s: unverified {mu:F0}, verified {mv:F0}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median of per-round ratios: {Median(ratios):F3} (min {ratios.Min():F3}, max {ratios.Max():F3}; goal >= 0.85)"));
             return 0;
         }
         finally

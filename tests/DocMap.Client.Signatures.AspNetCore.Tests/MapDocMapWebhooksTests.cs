@@ -230,6 +230,24 @@ public sealed class MapDocMapWebhooksTests
         Assert.Equal(2, host.Recorder.Count);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Large_bodies_within_the_default_limit_arrive_whole(bool chunked)
+    {
+        await using var host = await WebhookHost.StartAsync(WebhookHost.Settings(SecretText), MapDelegate);
+        var body = Deliveries.Body("ext_large", targetBytes: 300 * 1024);
+        using var request = chunked
+            ? new HttpRequestMessage(HttpMethod.Post, Deliveries.Path) { Content = new ChunkedContent(body, 7000) }
+            : Deliveries.Request(body, null);
+        request.Headers.TryAddWithoutValidation(WebhookSignatureOptions.DefaultHeaderName, WebhookSigner.Sign(Secret, body));
+
+        using var response = await host.Client.SendAsync(request);
+
+        await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
+        Assert.Equal(Encoding.UTF8.GetString(body), Assert.Single(host.Recorder.Events).RawJson);
+    }
+
     [Fact]
     public async Task A_lower_server_body_limit_does_not_reject_bodies_within_MaxBodyBytes()
     {

@@ -2,6 +2,7 @@ using System.Net;
 using DocMap.Client.Signatures;
 using DocMap.Client.Signatures.AspNetCore;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -79,6 +80,38 @@ public sealed class OptionsTests
 
         Assert.Contains("DocMap:Webhooks:Secrets:0", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("not-a-secret", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_app_configuration_can_be_passed_whole_and_code_adjusts_the_bound_options()
+    {
+        var secretText = Deliveries.NewSecretText();
+        var builder = WebhookHost.CreateBuilder(WebhookHost.Settings(secretText), testServer: true);
+        builder.Services.AddDocMapWebhooks(builder.Configuration, o => o.MaxBodyBytes = 2048);
+        await using var app = builder.Build();
+        MapDocMapWebhooksTests.MapDelegate(app);
+        await app.StartAsync();
+        using var client = app.GetTestClient();
+        var secret = WebhookSecret.Parse(secretText);
+
+        using var ok = await client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_root", targetBytes: 1024), secret));
+        using var tooLarge = await client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_root", targetBytes: 4096), secret));
+
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_custom_section_is_named_in_validation_messages()
+    {
+        var builder = WebhookHost.CreateBuilder(new Dictionary<string, string?> { ["Receivers:DocMap:Secrets:0"] = "nope" }, testServer: true);
+        builder.Services.AddDocMapWebhooks(builder.Configuration.GetSection("Receivers:DocMap"));
+        await using var app = builder.Build();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains("Receivers:DocMap:Secrets:0", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -77,9 +77,12 @@ internal sealed class WebhookHost : IAsyncDisposable
 
     public Uri BaseAddress => Client.BaseAddress!;
 
+    private static readonly Lazy<string> EmptyContentRoot = new(() => Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "empty-content-root")).FullName);
+
     public static WebApplicationBuilder CreateBuilder(IDictionary<string, string?>? settings, bool testServer)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        // An empty content root: no appsettings*.json from the test output (the referenced sample copies its own there).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = EmptyContentRoot.Value });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Trace);

@@ -59,6 +59,7 @@ internal sealed class DocMapWebhookEventHolder
 internal static class DocMapWebhookProcessor
 {
     private const int InitialBufferSize = 4096;
+    private const int MaxInitialBufferSize = 64 * 1024;
 
     private static readonly byte[] UnauthorizedBody =
         """{"error":{"code":"INVALID_SIGNATURE","message":"The webhook signature did not verify."}}"""u8.ToArray();
@@ -247,7 +248,11 @@ internal static class DocMapWebhookProcessor
     /// </summary>
     private static async ValueTask<(byte[]? Buffer, int Length)> ReadBodyAsync(PipeReader reader, long? contentLength, int maxBodyBytes, CancellationToken cancellationToken)
     {
-        var initial = contentLength is { } declared ? (int)Math.Max(1, declared) : Math.Min(InitialBufferSize, maxBodyBytes);
+        // Memory follows the bytes that actually arrive: a declared Content-Length sizes the first buffer only up to
+        // MaxInitialBufferSize, so a sender cannot make the server hold large buffers by announcing a large body and
+        // then stalling.
+        var expected = contentLength is { } declared ? (int)Math.Min(declared, maxBodyBytes) : maxBodyBytes;
+        var initial = Math.Max(1, Math.Min(contentLength is null ? InitialBufferSize : MaxInitialBufferSize, expected));
         var buffer = ArrayPool<byte>.Shared.Rent(initial);
         var length = 0;
         try
@@ -266,7 +271,7 @@ internal static class DocMapWebhookProcessor
                 var needed = length + (int)data.Length;
                 if (needed > buffer.Length)
                 {
-                    var grown = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(needed, (long)buffer.Length * 2), maxBodyBytes));
+                    var grown = ArrayPool<byte>.Shared.Rent((int)Math.Max(needed, Math.Min((long)buffer.Length * 2, expected)));
                     buffer.AsSpan(0, length).CopyTo(grown);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = grown;
