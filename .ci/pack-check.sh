@@ -34,7 +34,9 @@ for entry in lib/net10.0/DocMap.Client.dll lib/net10.0/DocMap.Client.xml README.
   grep -qx "$entry" <<<"$listing" || fail "DocMap.Client.$version.nupkg lacks $entry"
 done
 grep -q '\.pdb$' <<<"$listing" && fail "DocMap.Client.$version.nupkg carries a .pdb (it belongs in the .snupkg)"
-unzip -Z1 "$feed/DocMap.Client.$version.snupkg" | grep -qx 'lib/net10.0/DocMap.Client.pdb' || fail "the .snupkg lacks DocMap.Client.pdb"
+# (Listings are captured before grep -q so that an early exit of grep cannot fail the pipeline under pipefail.)
+symbols="$(unzip -Z1 "$feed/DocMap.Client.$version.snupkg")"
+grep -qx 'lib/net10.0/DocMap.Client.pdb' <<<"$symbols" || fail "the .snupkg lacks DocMap.Client.pdb"
 
 nuspec="$(unzip -p "$client" DocMap.Client.nuspec)"
 grep -q '<license type="expression">' <<<"$nuspec" || fail "no license expression in the nuspec"

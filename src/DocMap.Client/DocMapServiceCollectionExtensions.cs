@@ -50,10 +50,16 @@ public static class DocMapServiceCollectionExtensions
 
     private static IHttpClientBuilder AddCore(IServiceCollection services, string? configurationPath)
     {
+        var builder = services.AddHttpClient(HttpClientName);
+        if (services.Any(descriptor => descriptor.ServiceType == typeof(DocMapClientRegistration)))
+        {
+            // A second call adds its configuration to the same options; the pipeline is set up once.
+            return builder;
+        }
+
+        services.AddSingleton<DocMapClientRegistration>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocMapClientOptions>>(new DocMapClientOptionsValidator(configurationPath)));
         services.AddOptions<DocMapClientOptions>().ValidateOnStart();
-
-        var builder = services.AddHttpClient(HttpClientName);
 
         // The factory's default loggers keep raw header values (the API key) in the structured state of their
         // trace records; log method, path, status and duration instead.
@@ -79,6 +85,9 @@ public static class DocMapServiceCollectionExtensions
         return builder;
     }
 }
+
+/// <summary>Marks a service collection in which the DocMap client pipeline is already registered.</summary>
+internal sealed class DocMapClientRegistration;
 
 /// <summary>Validates <see cref="DocMapClientOptions"/> at start-up, naming each bad setting.</summary>
 internal sealed class DocMapClientOptionsValidator : IValidateOptions<DocMapClientOptions>

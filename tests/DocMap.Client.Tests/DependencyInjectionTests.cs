@@ -70,6 +70,23 @@ public sealed class DependencyInjectionTests : WireMockTestBase
     }
 
     [Fact]
+    public async Task Calling_AddDocMapClient_twice_configures_one_pipeline()
+    {
+        Respond("/v1/webhooks", "GET", 200, Examples.ListWebhooksResponse);
+        var services = new ServiceCollection();
+        services.AddDocMapClient(o => o.ApiKey = ApiKey);
+        services.AddDocMapClient(o => o.BaseAddress = new Uri(Server.Url!));
+        await using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        await provider.GetRequiredService<IDocMapApi>().ListWebhooksAsync();
+
+        var request = Assert.Single(Requests);
+        Assert.Equal($"Bearer {ApiKey}", Assert.Single(request.Headers!["Authorization"]));
+        Assert.Matches(@"^DocMap\.Client/[0-9.]+$", string.Join(" ", request.Headers!["User-Agent"]));
+    }
+
+    [Fact]
     public void Start_up_validation_names_the_missing_configuration_key()
     {
         var services = new ServiceCollection();

@@ -136,14 +136,36 @@ public sealed class RetryTests : WireMockTestBase
         // WireMock logs (and calls back for) a delayed request only once it answers, so attempts are counted on the
         // wire side of the client, at the primary handler.
         Sequence("/v1/webhooks", "GET",
-            Json(200, Examples.ListWebhooksResponse).WithDelay(TimeSpan.FromSeconds(3)),
+            Json(200, Examples.ListWebhooksResponse).WithDelay(TimeSpan.FromSeconds(4)),
             Json(200, Examples.ListWebhooksResponse));
         using var counter = new CountingHandler();
-        var client = DocMapClient.Create(ApiKey, new DocMapClientOptions { BaseAddress = new Uri(Server.Url!), AttemptTimeout = TimeSpan.FromMilliseconds(300), RetryBaseDelay = TimeSpan.FromMilliseconds(1) }, counter);
+        var client = DocMapClient.Create(ApiKey, new DocMapClientOptions { BaseAddress = new Uri(Server.Url!), AttemptTimeout = TimeSpan.FromSeconds(1), RetryBaseDelay = TimeSpan.FromMilliseconds(1) }, counter);
 
         var webhooks = (await client.ListWebhooksAsync()).Data;
 
+        // The first attempt (held 4 s by the server) timed out after 1 s and a retry got the answer. (On a starved
+        // machine a fast retry may itself exceed 1 s and be retried once more, hence "at least".)
         Assert.Single(webhooks);
+        Assert.InRange(counter.Count, 2, 4);
+    }
+
+    [Fact]
+    public async Task GET_attempts_that_all_time_out_end_in_a_TimeoutException_naming_the_attempt_timeout()
+    {
+        Respond("/v1/webhooks", "GET", 200, Examples.ListWebhooksResponse, extra: r => r.WithDelay(TimeSpan.FromSeconds(3)));
+        using var counter = new CountingHandler();
+        var client = DocMapClient.Create(ApiKey, new DocMapClientOptions
+        {
+            BaseAddress = new Uri(Server.Url!),
+            AttemptTimeout = TimeSpan.FromMilliseconds(200),
+            MaxRetries = 1,
+            RetryBaseDelay = TimeSpan.FromMilliseconds(1),
+        }, counter);
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => client.ListWebhooksAsync());
+
+        Assert.Contains("200 milliseconds", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AttemptTimeout", error.Message, StringComparison.Ordinal);
         Assert.Equal(2, counter.Count);
     }
 

@@ -24,7 +24,12 @@ internal static class DocMapPipeline
     /// <summary>Refit settings: the source-generated JSON context, DocMap's error mapping, transport exceptions passed through.</summary>
     public static RefitSettings CreateRefitSettings(string apiKey)
     {
-        var settings = new RefitSettings(SystemTextJsonContentSerializer.ForContext(DocMapJsonContext.Default));
+        var settings = new RefitSettings(SystemTextJsonContentSerializer.ForContext(DocMapJsonContext.Default))
+        {
+            // Bodies are tiny: serialize them synchronously into a byte array (source-generated fast path, and a
+            // Content-Length header instead of a chunked stream).
+            RequestBodySerialization = RequestBodySerializationMode.Buffered,
+        };
         settings.ExceptionFactory = response => DocMapErrorMapper.FromResponseAsync(response, apiKey);
         settings.DeserializationExceptionFactory = DocMapErrorMapper.FromDeserializationFailure;
         settings.TransportExceptionFactory = (_, exception, _) => exception;

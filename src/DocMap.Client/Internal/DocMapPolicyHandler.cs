@@ -5,21 +5,28 @@ namespace DocMap.Client.Internal;
 
 /// <summary>
 /// Microsoft.Extensions.Http.Polly's policy handler, applied only to the methods that may be retried (GET, DELETE, ...).
-/// POST goes straight through: it is never retried, and its single attempt is bounded by
-/// <see cref="DocMapTimeoutHandler"/>, so running it through Polly would only cost allocations.
+/// POST goes straight to the inner handler: it is never retried, and its single attempt is bounded by
+/// <see cref="DocMapTimeoutHandler"/>, so running it through Polly would only cost time and allocations.
 /// </summary>
 internal sealed class DocMapPolicyHandler : PolicyHttpMessageHandler
 {
-    /// <summary>Passed to <c>SendCoreAsync</c> on the bypass path, which ignores it; never written to.</summary>
-    private static readonly Context BypassContext = new();
+    private HttpMessageInvoker? _bypass;
 
     public DocMapPolicyHandler(IAsyncPolicy<HttpResponseMessage> retryableMethodPolicy)
         : base(retryableMethodPolicy)
     {
     }
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        DocMapResilience.IsRetryableMethod(request.Method)
-            ? base.SendAsync(request, cancellationToken)
-            : SendCoreAsync(request, BypassContext, cancellationToken);
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (DocMapResilience.IsRetryableMethod(request.Method))
+        {
+            return base.SendAsync(request, cancellationToken);
+        }
+
+        // InnerHandler is assigned after construction (by IHttpClientFactory or DocMapClient.Create), so the invoker is
+        // made on first use; a race only makes a second, equivalent invoker. It never disposes the inner handler.
+        var bypass = _bypass ??= new HttpMessageInvoker(InnerHandler ?? throw new InvalidOperationException("The DocMap policy handler has no inner handler."), disposeHandler: false);
+        return bypass.SendAsync(request, cancellationToken);
+    }
 }
