@@ -23,7 +23,7 @@ mkdir -p "$feed"
 dotnet pack "$root/DocMap.Client.sln" -c Release -o "$feed" -nologo -v minimal >"$work/pack.log" 2>&1 \
   || { cat "$work/pack.log" >&2; fail "dotnet pack failed"; }
 
-for package in DocMap.Client DocMap.Client.Signatures; do
+for package in DocMap.Client DocMap.Client.Signatures DocMap.Client.Signatures.AspNetCore DocMap.Client.Testing; do
   [ -f "$feed/$package.$version.nupkg" ] || fail "$package.$version.nupkg was not produced"
   [ -f "$feed/$package.$version.snupkg" ] || fail "$package.$version.snupkg (symbols) was not produced"
 done
@@ -51,9 +51,9 @@ echo "pack-check: package layout, symbols and dependencies are as expected"
 
 echo "pack-check: restoring, building and running the consumer against the packed $version"
 cd "$work/consumer"
-dotnet restore -p:DocMapVersion="$version" --configfile nuget.config -nologo >"$work/restore.log" 2>&1 \
+dotnet restore -p:DocMapVersion="$version" -nologo >"$work/restore.log" 2>&1 \
   || { cat "$work/restore.log" >&2; fail "the consumer did not restore from the local feed"; }
-for package in docmap.client docmap.client.signatures; do
+for package in docmap.client docmap.client.signatures docmap.client.signatures.aspnetcore docmap.client.testing; do
   [ -d "packages/$package/$version" ] || fail "$package $version was not restored into the isolated packages folder"
 done
 dotnet build -c Release --no-restore -p:DocMapVersion="$version" -nologo -v minimal >"$work/build.log" 2>&1 \

@@ -1,10 +1,15 @@
 // A consumer of the packed DocMap packages: creates a client and calls a loopback stand-in for DocMap, maps an error,
-// registers the client with dependency injection, and signs and verifies a delivery. Exits non-zero on any failure.
+// registers the client with dependency injection, signs and verifies a delivery, and runs the emulator
+// (DocMap.Client.Testing) against a receiver (DocMap.Client.Signatures.AspNetCore). Exits non-zero on any failure.
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using DocMap.Client;
 using DocMap.Client.Signatures;
+using DocMap.Client.Signatures.AspNetCore;
+using DocMap.Client.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -124,6 +129,42 @@ var tampered = (byte[])payload.Clone();
 tampered[^2] ^= 1;
 Check(!verifier.Verify(tampered, signature).IsValid, "a tampered payload does not verify");
 Check(new WebhookEventType("extraction.archived").ToString() == "extraction.archived", "unknown event types round-trip");
+
+// 5. The emulator delivers signed events to a Kestrel receiver that verifies them with MapDocMapWebhooks.
+await using (var emulator = DocMapEmulator.Start())
+{
+    var docmap = emulator.CreateClient();
+    int receiverPort;
+    using (var probe = new TcpListener(IPAddress.Loopback, 0))
+    {
+        probe.Start();
+        receiverPort = ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    var created = (await docmap.CreateWebhookAsync(new CreateWebhookRequest(
+        $"http://127.0.0.1:{receiverPort}/webhooks/docmap", [WebhookEventType.ExtractionCompleted]))).Data;
+
+    var builder = WebApplication.CreateSlimBuilder();
+    builder.WebHost.UseUrls($"http://127.0.0.1:{receiverPort}");
+    builder.Services.AddDocMapWebhooks(o => o.Secrets.Add(created.Secret));
+    var received = new List<WebhookEvent>();
+    await using var receiver = builder.Build();
+    receiver.MapDocMapWebhooks("/webhooks/docmap", (WebhookEvent e) =>
+    {
+        lock (received)
+        {
+            received.Add(e);
+        }
+    });
+    await receiver.StartAsync();
+
+    var deliveries = await emulator.TriggerAsync(WebhookEventType.ExtractionCompleted);
+    Check(deliveries.Count == 1 && deliveries[0].HttpStatus == 200, "the emulator's signed delivery is accepted by the receiver");
+    Check(received.Count == 1 && received[0].Type == WebhookEventType.ExtractionCompleted, "the receiver's handler got the verified event");
+    var log = (await docmap.ListDeliveriesAsync(created.Webhook.Id)).Data;
+    Check(log.Count == 1 && log[0].Status == DeliveryStatus.Success, "the delivery log records the success");
+    await receiver.StopAsync();
+}
 
 Console.WriteLine(failures.Count == 0 ? "consumer: all checks passed" : $"consumer: {failures.Count} check(s) failed");
 return failures.Count == 0 ? 0 : 1;
