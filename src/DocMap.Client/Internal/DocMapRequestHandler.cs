@@ -9,16 +9,17 @@ internal sealed class DocMapRequestHandler : DelegatingHandler
     /// <summary>The SDK's product token, such as <c>DocMap.Client/0.1.0</c>.</summary>
     internal static readonly string UserAgent = "DocMap.Client/" + GetVersion();
 
-    private readonly string _apiKey;
+    // AuthenticationHeaderValue is immutable, so one instance serves every request (no allocation per call).
+    private readonly AuthenticationHeaderValue _authorization;
 
     public DocMapRequestHandler(string apiKey)
     {
-        _apiKey = apiKey;
+        _authorization = new AuthenticationHeaderValue("Bearer", apiKey);
     }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
+        request.Headers.Authorization = _authorization;
         request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
         return base.SendAsync(request, cancellationToken);
     }
