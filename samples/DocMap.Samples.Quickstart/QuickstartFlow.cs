@@ -242,7 +242,7 @@ public static class QuickstartFlow
             output.WriteLine(ok
                 ? "Done: both deliveries were signed by DocMap, verified by your receiver and handled; the forgery was refused."
                 : $"Something went wrong: {handled.Count} events handled, {successes} successful deliveries, forgery answered {(int)forged}.");
-            output.WriteLine("Next: write tests against DocMapEmulator (README: "Trying the SDK and testing your integration without DocMap"), then set DOCMAP_API_KEY and run this again.");
+            output.WriteLine("Next: write tests against DocMapEmulator (README, section 'Trying the SDK and testing your integration without DocMap'), then set DOCMAP_API_KEY and run this again.");
 
             return new EmulatorRunResult(ok ? Success : ApiFailure, [.. handled], log, forged);
         }
