@@ -250,6 +250,30 @@ public sealed class ReviewFindingsTests
         Assert.Null(endpoint.RequestDelegate);
     }
 
+    [Fact]
+    public void A_verified_body_buffer_goes_back_to_the_pool_cleared()
+    {
+        // ArrayPool<byte>.Shared keeps the last returned array of a size class in a thread-local slot, so on one
+        // thread the next Rent of that size class gets the array just returned.
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(3000);
+        var body = Encoding.UTF8.GetBytes("{\"event\":\"extraction.completed\",\"data\":{\"extractedData\":{\"iban\":\"DE-SECRET\"}}}");
+        body.CopyTo(buffer, 0);
+        var feature = new Internal.DocMapWebhookFeature(buffer, body.Length, WebhookEvent.Parse(body), default);
+
+        feature.Dispose();
+        var next = System.Buffers.ArrayPool<byte>.Shared.Rent(3000);
+
+        try
+        {
+            Assert.Same(buffer, next);
+            Assert.All(next, b => Assert.Equal(0, b));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(next);
+        }
+    }
+
     private sealed class ConventionCollector : IEndpointConventionBuilder
     {
         public List<Action<EndpointBuilder>> Conventions { get; } = [];
