@@ -87,6 +87,9 @@ public static class DocMapWebhookEndpointRouteBuilderExtensions
     /// <param name="builder">The endpoint or group convention builder.</param>
     /// <returns>The builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// Thrown when the endpoints are built if an endpoint has no request delegate to wrap (it is never served unverified).
+    /// </exception>
     public static TBuilder RequireDocMapSignature<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder
     {
@@ -94,12 +97,13 @@ public static class DocMapWebhookEndpointRouteBuilderExtensions
         builder.Add(static endpoint =>
         {
             endpoint.Metadata.Add(DocMapSignatureRequiredMetadata.Instance);
-            var inner = endpoint.RequestDelegate;
-            if (inner is not null)
-            {
-                var runtime = GetRuntime(endpoint.ApplicationServices);
-                endpoint.RequestDelegate = context => DocMapWebhookProcessor.VerifyThenInvokeAsync(context, inner, runtime, ownsEndpoint: false);
-            }
+            // Fail closed: an endpoint whose handler is not known yet cannot be wrapped, and leaving it unwrapped
+            // would serve it without any signature check.
+            var inner = endpoint.RequestDelegate ?? throw new InvalidOperationException(
+                $"RequireDocMapSignature() cannot protect the endpoint '{endpoint.DisplayName}': it has no request delegate when the convention runs. " +
+                "Apply it to an endpoint that has its handler (MapPost, MapControllers, a route group), or use MapDocMapWebhooks.");
+            var runtime = GetRuntime(endpoint.ApplicationServices);
+            endpoint.RequestDelegate = context => DocMapWebhookProcessor.VerifyThenInvokeAsync(context, inner, runtime, ownsEndpoint: false);
         });
         return builder;
     }

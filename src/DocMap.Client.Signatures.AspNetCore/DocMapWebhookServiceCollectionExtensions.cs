@@ -3,6 +3,7 @@ using DocMap.Client.Signatures.AspNetCore.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace DocMap.Client.Signatures.AspNetCore;
@@ -47,8 +48,13 @@ public static class DocMapWebhookServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration as IConfigurationSection ?? configuration.GetSection(DocMapWebhookOptions.SectionName);
         var path = section.Path;
+        // Bound through DocMapWebhookBindingException rather than OptionsBuilder.Bind: the binder's own exception
+        // quotes the value it could not convert (a secret put under the wrong key would reach the log or the
+        // start-up failure message).
+        services.AddSingleton<IOptionsChangeTokenSource<DocMapWebhookOptions>>(
+            new ConfigurationChangeTokenSource<DocMapWebhookOptions>(Options.DefaultName, section));
         AddCore(services)
-            .Bind(section)
+            .Configure(options => DocMapWebhookBindingException.Bind(section, options))
             .Configure(options => options.SettingsPath = path);
         if (configure is not null)
         {
@@ -62,6 +68,10 @@ public static class DocMapWebhookServiceCollectionExtensions
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocMapWebhookOptions>, DocMapWebhookOptionsValidator>());
         services.TryAddSingleton<DocMapWebhookRuntime>();
+
+        // Builds the verifier at start-up (after ValidateOnStart), so a valid snapshot exists before the first
+        // delivery and a bad reload always has previous secrets to fall back on.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DocMapWebhookStartup>());
         services.TryAddScoped<DocMapWebhookEventHolder>();
 
         // Lets minimal-API handlers (and API controllers) take the verified WebhookEvent as a parameter.

@@ -35,7 +35,7 @@ internal sealed class DocMapWebhookOptionsValidator : IValidateOptions<DocMapWeb
         {
             Add(ref failures, string.Create(
                 CultureInfo.InvariantCulture,
-                $"{path}:MaxBodyBytes must be between 1 and {DocMapWebhookOptions.MaxBodyBytesLimit}; it is {options.MaxBodyBytes}."));
+                $"{path}:MaxBodyBytes must be between 1 and {DocMapWebhookOptions.MaxBodyBytesLimit} (the value is not shown)."));
         }
 
         if (string.IsNullOrWhiteSpace(options.HeaderName))
@@ -52,7 +52,7 @@ internal sealed class DocMapWebhookOptionsValidator : IValidateOptions<DocMapWeb
         {
             Add(ref failures, string.Create(
                 CultureInfo.InvariantCulture,
-                $"{path}:MaxSignaturesPerHeader must be at least 1; it is {options.MaxSignaturesPerHeader}."));
+                $"{path}:MaxSignaturesPerHeader must be at least 1 (the value is not shown)."));
         }
 
         return failures is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -41,7 +41,7 @@ internal sealed class DocMapWebhookFeature : IDisposable
         var buffer = Interlocked.Exchange(ref _buffer, null);
         if (buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
     }
 }
@@ -60,6 +60,7 @@ internal static class DocMapWebhookProcessor
 {
     private const int InitialBufferSize = 4096;
     private const int MaxInitialBufferSize = 64 * 1024;
+    private const long ChunkFramingAllowance = 64 * 1024;
 
     private static readonly byte[] UnauthorizedBody =
         """{"error":{"code":"INVALID_SIGNATURE","message":"The webhook signature did not verify."}}"""u8.ToArray();
@@ -99,12 +100,29 @@ internal static class DocMapWebhookProcessor
             return null;
         }
 
-        // The body is bounded by MaxBodyBytes alone (counted below): lift a lower server limit (Kestrel: 30 MB by
-        // default, and it counts chunk framing) so it cannot reject a body that is within ours.
-        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
-        if (sizeFeature is { IsReadOnly: false, MaxRequestBodySize: { } serverLimit } && serverLimit <= settings.MaxBodyBytes)
+        // A missing or malformed signature header is known before any byte of the body: answer 401 at once, so a
+        // sender without a valid header cannot hold the connection while it trickles up to MaxBodyBytes. Verifying
+        // an empty payload classifies the header exactly as the full verification does (missing / malformed are
+        // decided before any hashing); a well-formed header then verifies against the real body below.
+        var signatureHeader = GetSignatureHeader(request.Headers, settings.HeaderName);
+        var headerCheck = settings.Verifier.Verify(ReadOnlySpan<byte>.Empty, signatureHeader).FailureReason;
+        if (headerCheck is WebhookSignatureFailureReason.MissingSignature or WebhookSignatureFailureReason.MalformedSignature)
         {
-            sizeFeature.MaxRequestBodySize = null;
+            DocMapWebhookLog.SignatureRejected(logger, context.Connection.RemoteIpAddress, headerCheck, contentLength, 0, settings.KeyFingerprints);
+            await WriteAsync(context, StatusCodes.Status401Unauthorized, UnauthorizedBody).ConfigureAwait(false);
+            return null;
+        }
+
+        // The endpoint's limit is MaxBodyBytes, counted below; the server's own limit is set to follow it, never
+        // lifted: a lower server limit (Kestrel: 30 MB by default) must not reject a body within ours, and none at
+        // all would let the server keep reading (and draining) far past it. With a Content-Length the server checks
+        // the declared length, so it gets exactly our limit. A chunked body's count in Kestrel includes the chunk
+        // framing (sizes, CRLFs), so it gets room for framing (twice the limit plus 64 KiB: chunks of 16 bytes or
+        // more fit) while the decoded bytes are still held to MaxBodyBytes by ReadBodyAsync.
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = contentLength is null ? (settings.MaxBodyBytes * 2) + ChunkFramingAllowance : settings.MaxBodyBytes;
         }
 
         byte[]? buffer;
@@ -144,7 +162,7 @@ internal static class DocMapWebhookProcessor
         try
         {
             var body = new ReadOnlySpan<byte>(buffer, 0, length);
-            var verification = settings.Verifier.Verify(body, GetSignatureHeader(request.Headers, settings.HeaderName));
+            var verification = settings.Verifier.Verify(body, signatureHeader);
             if (!verification.IsValid)
             {
                 DocMapWebhookLog.SignatureRejected(logger, context.Connection.RemoteIpAddress, verification.FailureReason, contentLength, length, settings.KeyFingerprints);
@@ -157,11 +175,13 @@ internal static class DocMapWebhookProcessor
             {
                 webhookEvent = WebhookEvent.Parse(body);
             }
-            catch (FormatException ex)
+            catch (Exception ex)
             {
                 // WebhookPayloadException (a FormatException) says what is wrong without quoting the body; its inner
-                // JsonException may quote body characters, so it is never logged.
-                DocMapWebhookLog.PayloadInvalid(logger, context.Connection.RemoteIpAddress, ex.Message, contentLength, length, verification.MatchedSecret!.Fingerprint);
+                // JsonException may quote body characters, so it is never logged. Parse throws nothing else, but any
+                // other exception is still the body's fault, not the server's: 400, logged by type name only.
+                var problem = ex is WebhookPayloadException ? ex.Message : $"the body could not be parsed ({ex.GetType().Name})";
+                DocMapWebhookLog.PayloadInvalid(logger, context.Connection.RemoteIpAddress, problem, contentLength, length, verification.MatchedSecret!.Fingerprint);
                 await WriteAsync(context, StatusCodes.Status400BadRequest, InvalidPayloadBody).ConfigureAwait(false);
                 return null;
             }
@@ -182,7 +202,7 @@ internal static class DocMapWebhookProcessor
         {
             if (returnBuffer)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
             }
         }
     }
@@ -264,7 +284,7 @@ internal static class DocMapWebhookProcessor
                 if (data.Length > maxBodyBytes - length)
                 {
                     reader.AdvanceTo(data.End);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
                     return (null, 0);
                 }
 
@@ -273,7 +293,7 @@ internal static class DocMapWebhookProcessor
                 {
                     var grown = ArrayPool<byte>.Shared.Rent((int)Math.Max(needed, Math.Min((long)buffer.Length * 2, expected)));
                     buffer.AsSpan(0, length).CopyTo(grown);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
                     buffer = grown;
                 }
 
@@ -293,7 +313,7 @@ internal static class DocMapWebhookProcessor
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
             throw;
         }
     }

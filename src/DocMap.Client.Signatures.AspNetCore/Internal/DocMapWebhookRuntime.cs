@@ -7,6 +7,18 @@ namespace DocMap.Client.Signatures.AspNetCore.Internal;
 /// <summary>One consistent snapshot of the settings, with the verifier built from them.</summary>
 internal sealed class DocMapWebhookSettings
 {
+    private DocMapWebhookSettings(DocMapWebhookSettings same, DocMapWebhookOptions source)
+    {
+        Source = source;
+        Verifier = same.Verifier;
+        HeaderName = same.HeaderName;
+        MaxBodyBytes = same.MaxBodyBytes;
+        KeyFingerprints = same.KeyFingerprints;
+        _secretTexts = same._secretTexts;
+        _keyDerivation = same._keyDerivation;
+        _maxSignaturesPerHeader = same._maxSignaturesPerHeader;
+    }
+
     public DocMapWebhookSettings(DocMapWebhookOptions source)
     {
         Source = source;
@@ -28,7 +40,25 @@ internal sealed class DocMapWebhookSettings
         HeaderName = source.HeaderName;
         MaxBodyBytes = source.MaxBodyBytes;
         KeyFingerprints = string.Join(",", secrets.Select(s => s.Fingerprint));
+        _secretTexts = [.. source.Secrets];
+        _keyDerivation = source.KeyDerivation;
+        _maxSignaturesPerHeader = source.MaxSignaturesPerHeader;
     }
+
+    private readonly string[] _secretTexts;
+    private readonly WebhookKeyDerivation _keyDerivation;
+    private readonly int _maxSignaturesPerHeader;
+
+    /// <summary>Whether <paramref name="options"/> would build the same verifier and limits as this snapshot.</summary>
+    public bool SameContents(DocMapWebhookOptions options) =>
+        options.Secrets.SequenceEqual(_secretTexts, StringComparer.Ordinal) &&
+        string.Equals(options.HeaderName, HeaderName, StringComparison.Ordinal) &&
+        options.KeyDerivation == _keyDerivation &&
+        options.MaxSignaturesPerHeader == _maxSignaturesPerHeader &&
+        options.MaxBodyBytes == MaxBodyBytes;
+
+    /// <summary>This snapshot (same verifier) recorded against a new, equal options instance.</summary>
+    public DocMapWebhookSettings WithSource(DocMapWebhookOptions source) => new(this, source);
 
     /// <summary>The options instance this snapshot was built from (compared by reference to detect a change).</summary>
     public DocMapWebhookOptions Source { get; }
@@ -97,8 +127,7 @@ internal sealed class DocMapWebhookRuntime : IDisposable
             {
                 if (Interlocked.Exchange(ref _failedAtChange, change) != change)
                 {
-                    // OptionsValidationException messages name settings, never values; binder messages name the path.
-                    DocMapWebhookLog.ReloadRejected(_logger, ex.Message, settings.KeyFingerprints);
+                    DocMapWebhookLog.ReloadRejected(_logger, DescribeFailure(ex), settings.KeyFingerprints);
                 }
 
                 return settings;
@@ -109,10 +138,19 @@ internal sealed class DocMapWebhookRuntime : IDisposable
                 return settings;
             }
 
+            if (settings is not null && settings.SameContents(options))
+            {
+                // A reload that changed nothing this endpoint uses (another key, or the same values again): keep the
+                // verifier, only remember the new instance so the next request takes the cheap path.
+                Interlocked.CompareExchange(ref _settings, settings.WithSource(options), settings);
+                Volatile.Write(ref _failedAtChange, -1);
+                return settings;
+            }
+
             var rebuilt = new DocMapWebhookSettings(options);
             var previous = Interlocked.Exchange(ref _settings, rebuilt);
             Volatile.Write(ref _failedAtChange, -1);
-            if (previous is not null && !ReferenceEquals(previous.Source, options))
+            if (previous is not null && !previous.SameContents(options))
             {
                 DocMapWebhookLog.SettingsReloaded(_logger, options.Secrets.Count, rebuilt.KeyFingerprints);
             }
@@ -120,6 +158,17 @@ internal sealed class DocMapWebhookRuntime : IDisposable
             return rebuilt;
         }
     }
+
+    /// <summary>
+    /// What went wrong, without any configuration value: validation messages name settings only (the validator
+    /// never quotes a value); a binding failure is described by path and exception type; anything else (a binder
+    /// message echoes the value it could not convert) by its type name alone.
+    /// </summary>
+    internal static string DescribeFailure(Exception ex) => ex switch
+    {
+        OptionsValidationException or DocMapWebhookBindingException => ex.Message,
+        _ => $"the settings could not be read ({ex.GetType().Name})",
+    };
 
     public void Dispose()
     {
