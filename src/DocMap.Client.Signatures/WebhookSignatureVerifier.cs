@@ -244,6 +244,21 @@ public sealed class WebhookSignatureVerifier
     private static WebhookVerificationResult ThrowIfInvalid(WebhookVerificationResult result) =>
         result.IsValid ? result : throw new WebhookSignatureException(result.FailureReason);
 
+    /// <summary>
+    /// Classifies a signature header without hashing anything, exactly as <see cref="Verify(ReadOnlySpan{byte}, string?)"/>
+    /// does before it reads the payload: <see cref="WebhookSignatureFailureReason.MissingSignature"/> when it is absent or
+    /// blank, <see cref="WebhookSignatureFailureReason.MalformedSignature"/> when no entry is a well-formed signature, else
+    /// <see cref="WebhookSignatureFailureReason.None"/> (well-formed; not yet verified). Lets a receiver reject a request
+    /// before reading its body. Never throws; allocates nothing.
+    /// </summary>
+    /// <param name="signatureHeader">The signature header's value; <see langword="null"/> when absent.</param>
+    /// <returns>The header's classification.</returns>
+    public static WebhookSignatureFailureReason CheckSignatureHeader(string? signatureHeader)
+    {
+        Span<byte> first = stackalloc byte[SignatureHeader.SignatureSize];
+        return CheckHeader(signatureHeader, first, out _);
+    }
+
     private WebhookVerificationResult Result(int matched) =>
         matched >= 0
             ? WebhookVerificationResult.Success(matched, _secrets[matched])

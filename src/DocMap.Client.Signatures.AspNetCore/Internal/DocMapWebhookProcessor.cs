@@ -101,11 +101,11 @@ internal static class DocMapWebhookProcessor
         }
 
         // A missing or malformed signature header is known before any byte of the body: answer 401 at once, so a
-        // sender without a valid header cannot hold the connection while it trickles up to MaxBodyBytes. Verifying
-        // an empty payload classifies the header exactly as the full verification does (missing / malformed are
-        // decided before any hashing); a well-formed header then verifies against the real body below.
+        // sender without a valid header cannot hold the connection while it trickles up to MaxBodyBytes.
+        // CheckSignatureHeader classifies the header exactly as the full verification does, without hashing; a
+        // well-formed header then verifies against the real body below.
         var signatureHeader = GetSignatureHeader(request.Headers, settings.HeaderName);
-        var headerCheck = settings.Verifier.Verify(ReadOnlySpan<byte>.Empty, signatureHeader).FailureReason;
+        var headerCheck = WebhookSignatureVerifier.CheckSignatureHeader(signatureHeader);
         if (headerCheck is WebhookSignatureFailureReason.MissingSignature or WebhookSignatureFailureReason.MalformedSignature)
         {
             DocMapWebhookLog.SignatureRejected(logger, context.Connection.RemoteIpAddress, headerCheck, contentLength, 0, settings.KeyFingerprints);
