@@ -5,7 +5,8 @@ namespace DocMap.Client.Internal;
 
 /// <summary>
 /// The outermost handler: enforces <see cref="DocMapClientOptions.Timeout"/> over the whole call (retries included),
-/// buffers the response body inside that window, and turns an elapsed timeout into a <see cref="TimeoutException"/>
+/// makes sure the response body is buffered inside that window (normally <see cref="DocMapBufferingHandler"/> already
+/// did, inside the attempt), and turns an elapsed timeout into a <see cref="TimeoutException"/>
 /// that says how long it waited. A cancellation requested by the caller stays an <see cref="OperationCanceledException"/>.
 /// Methods that are never retried (POST) make one attempt, which this handler also bounds by
 /// <see cref="DocMapClientOptions.AttemptTimeout"/>; for GET and DELETE the Polly policy does that per attempt.
