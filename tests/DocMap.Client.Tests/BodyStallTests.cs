@@ -71,3 +71,46 @@ public sealed class BodyStallTests
         Assert.Equal(2, server.Connections);
     }
 }
+
+public sealed class NonTransientTransportErrorTests
+{
+    [Fact]
+    public async Task A_response_whose_headers_exceed_the_handler_limit_is_not_retried()
+    {
+        // 100 KB of headers exceeds SocketsHttpHandler.MaxResponseHeadersLength (64 KB): the same answer would come
+        // back on every attempt, so retrying only multiplies the load.
+        var huge = new string('a', 100 * 1024);
+        await using var server = new RawHttpServer((index, request, stream, socket, ct) =>
+            RawHttpServer.WriteAsync(stream, $"HTTP/1.1 200 OK\r\nX-Huge: {huge}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}", ct));
+
+        var client = DocMapClient.Create(WireMockTestBase.ApiKey, new DocMapClientOptions
+        {
+            BaseAddress = server.BaseAddress,
+            Timeout = TimeSpan.FromSeconds(10),
+            RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+        });
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.ListWebhooksAsync());
+
+        Assert.Equal(HttpRequestError.ConfigurationLimitExceeded, error.HttpRequestError);
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Theory]
+    [InlineData(HttpRequestError.ConnectionError, true)]
+    [InlineData(HttpRequestError.NameResolutionError, true)]
+    [InlineData(HttpRequestError.ResponseEnded, true)]
+    [InlineData(HttpRequestError.Unknown, true)]
+    [InlineData(HttpRequestError.SecureConnectionError, true)]
+    [InlineData(HttpRequestError.InvalidResponse, true)]
+    [InlineData(HttpRequestError.ConfigurationLimitExceeded, false)]
+    [InlineData(HttpRequestError.VersionNegotiationError, false)]
+    [InlineData(HttpRequestError.ExtendedConnectNotSupported, false)]
+    [InlineData(HttpRequestError.UserAuthenticationError, false)]
+    public void Transport_errors_are_retried_unless_they_are_deterministic(HttpRequestError kind, bool retried)
+    {
+        Assert.Equal(retried, DocMap.Client.Internal.DocMapResilience.IsRetryableTransportError(new HttpRequestException(kind, "x")));
+        // Whatever the kind, a socket or I/O failure underneath is worth another attempt.
+        Assert.True(DocMap.Client.Internal.DocMapResilience.IsRetryableTransportError(new HttpRequestException(kind, "x", new IOException("reset"))));
+    }
+}
