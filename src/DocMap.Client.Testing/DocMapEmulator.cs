@@ -44,7 +44,8 @@ public sealed class DocMapEmulator : IAsyncDisposable
     private static readonly TimeSpan MaxDeliveryTimeout = TimeSpan.FromMinutes(5);
 
     private readonly WireMockServer _server;
-    private readonly Lazy<HttpClient> _deliveryClient;
+    private readonly Func<HttpMessageHandler>? _deliveryHandlerFactory;
+    private HttpClient? _deliveryClient; // created on first delivery; read and written under _gate
     private readonly TimeSpan _deliveryTimeout;
     private readonly byte[] _apiKeyUtf8;
 
@@ -62,8 +63,7 @@ public sealed class DocMapEmulator : IAsyncDisposable
         _apiKeyUtf8 = Encoding.UTF8.GetBytes(ApiKey);
         UserId = "usr_" + RandomNumberGenerator.GetHexString(16, lowercase: true);
 
-        var handlerFactory = options.DeliveryHandlerFactory;
-        _deliveryClient = new Lazy<HttpClient>(() => CreateDeliveryClient(handlerFactory), LazyThreadSafetyMode.ExecutionAndPublication);
+        _deliveryHandlerFactory = options.DeliveryHandlerFactory;
 
         _server = WireMockServer.Start(new WireMockServerSettings
         {
@@ -234,7 +234,10 @@ public sealed class DocMapEmulator : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the whole trigger (not recorded as a failed delivery).</param>
     /// <returns>One result per webhook, in the order the webhooks were created; empty when none is subscribed.</returns>
     /// <exception cref="ArgumentException"><paramref name="eventType"/> is the default (empty) value.</exception>
-    /// <exception cref="ObjectDisposedException">The emulator was disposed.</exception>
+    /// <exception cref="ObjectDisposedException">
+    /// The emulator was disposed, before or during the call. A delivery cut short by disposal is not recorded (and never
+    /// reported as a timeout): the call throws instead.
+    /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<IReadOnlyList<EmulatedDelivery>> TriggerAsync(
         WebhookEventType eventType,
@@ -272,7 +275,7 @@ public sealed class DocMapEmulator : IAsyncDisposable
             return [];
         }
 
-        var http = _deliveryClient.Value; // a failing DeliveryHandlerFactory surfaces here, to the caller
+        var http = GetDeliveryClient(); // a failing DeliveryHandlerFactory surfaces here, to the caller
         var attempts = new Task<EmulatedDelivery>[targets.Length];
         for (var i = 0; i < targets.Length; i++)
         {
@@ -290,10 +293,16 @@ public sealed class DocMapEmulator : IAsyncDisposable
         {
             _server.Stop();
             _server.Dispose();
-            if (_deliveryClient.IsValueCreated)
+            // _disposed is already set, so GetDeliveryClient cannot publish a client after this section has run:
+            // either the client exists now and is disposed here, or its creator sees _disposed and disposes it itself.
+            HttpClient? client;
+            lock (_gate)
             {
-                _deliveryClient.Value.Dispose();
+                client = _deliveryClient;
+                _deliveryClient = null;
             }
+
+            client?.Dispose();
         }
 
         return ValueTask.CompletedTask;
@@ -313,6 +322,42 @@ public sealed class DocMapEmulator : IAsyncDisposable
         }
 
         return next();
+    }
+
+    /// <summary>
+    /// The delivery client, created on first use. The handler factory runs outside the lock; the client is published
+    /// under it, and only while the emulator is not disposed, so <see cref="DisposeAsync"/> never misses one.
+    /// </summary>
+    private HttpClient GetDeliveryClient()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            if (_deliveryClient is not null)
+            {
+                return _deliveryClient;
+            }
+        }
+
+        var created = CreateDeliveryClient(_deliveryHandlerFactory);
+        lock (_gate)
+        {
+            if (Volatile.Read(ref _disposed) == 0 && _deliveryClient is null)
+            {
+                return _deliveryClient = created;
+            }
+
+            if (Volatile.Read(ref _disposed) == 0)
+            {
+                // Another caller published one first: use it and drop ours (outside the lock).
+                var existing = _deliveryClient!;
+                created.Dispose();
+                return existing;
+            }
+        }
+
+        created.Dispose();
+        throw new ObjectDisposedException(GetType().FullName);
     }
 
     private static HttpClient CreateDeliveryClient(Func<HttpMessageHandler>? handlerFactory)
@@ -439,6 +484,11 @@ public sealed class DocMapEmulator : IAsyncDisposable
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 throw;
+            }
+            catch (Exception ex) when (Volatile.Read(ref _disposed) != 0)
+            {
+                // Disposal cancelled the delivery client's pending requests: not a timeout, and there is no log to record it in.
+                throw new ObjectDisposedException("The DocMap emulator was disposed while a delivery was in flight.", ex);
             }
             catch (OperationCanceledException)
             {

@@ -67,9 +67,11 @@ public sealed class DocMapApiException : Exception
     /// <summary>How long the server asked the client to wait before trying again (<c>Retry-After</c>), or <see langword="null"/>.</summary>
     public TimeSpan? RetryAfter { get; }
 
-    /// <summary>Whether retrying the same call later may succeed: 408, 429 and 5xx except 501.</summary>
-    public bool IsTransient => StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
-        || ((int)StatusCode >= 500 && StatusCode != HttpStatusCode.NotImplemented);
+    /// <summary>
+    /// Whether retrying the same call later may succeed: 408, 429 and 500–599 except 501 (the statuses the built-in
+    /// retry policy retries).
+    /// </summary>
+    public bool IsTransient => Internal.DocMapResilience.IsRetryableStatus(StatusCode);
 
     internal static string BuildMessage(HttpStatusCode statusCode, string? errorCode, string? serverMessage, string requestMethod, string requestPath)
     {

@@ -22,11 +22,11 @@ public static class DocMapClient
     /// GET and DELETE, timeouts, typed errors) over a shared, pooled connection handler. Cheap to call; the client is
     /// thread-safe and needs no disposal.
     /// </summary>
-    /// <param name="apiKey">The DocMap API key; any non-blank value (it overrides <see cref="DocMapClientOptions.ApiKey"/>).</param>
+    /// <param name="apiKey">The DocMap API key: printable ASCII without whitespace or control characters (it overrides <see cref="DocMapClientOptions.ApiKey"/>).</param>
     /// <param name="options">Other settings; <see langword="null"/> for the defaults. The client keeps a copy.</param>
     /// <returns>The client.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="apiKey"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="apiKey"/> is blank, or <paramref name="options"/> has an invalid setting (the message names it).</exception>
+    /// <exception cref="ArgumentException"><paramref name="apiKey"/> is blank or contains whitespace, a control character or a non-ASCII character (the message never shows the key), or <paramref name="options"/> has an invalid setting (the message names it).</exception>
     public static IDocMapApi Create(string apiKey, DocMapClientOptions? options = null) =>
         Create(apiKey, options, SharedHandler);
 
@@ -35,6 +35,14 @@ public static class DocMapClient
     {
         ArgumentNullException.ThrowIfNull(apiKey);
         ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
+        if (!DocMapClientOptions.IsValidApiKey(apiKey))
+        {
+            // The value is a credential: name the parameter, never echo it.
+            throw new ArgumentException(
+                "The DocMap API key (DocMapClientOptions.ApiKey) must contain only printable ASCII characters, with no whitespace or control characters (check for a trailing newline or space).",
+                nameof(apiKey));
+        }
+
         ArgumentNullException.ThrowIfNull(primaryHandler);
 
         var effective = options?.Clone() ?? new DocMapClientOptions();

@@ -12,7 +12,9 @@ public sealed class DocMapClientOptions
 
     /// <summary>
     /// The API key sent as <c>Authorization: Bearer &lt;key&gt;</c>. DocMap's live keys look like <c>dm_live_</c> followed
-    /// by 64 hexadecimal characters; any non-blank value is accepted so that test keys and future formats work.
+    /// by 64 hexadecimal characters; any non-blank value of printable ASCII characters without whitespace (<c>!</c> to
+    /// <c>~</c>) is accepted so that test keys and future formats work. A key with a control character (such as a
+    /// trailing newline copied from a file), whitespace or a non-ASCII character is rejected by validation.
     /// </summary>
     public string? ApiKey { get; set; }
 
@@ -72,6 +74,11 @@ public sealed class DocMapClientOptions
         {
             problems.Add($"{Name(nameof(ApiKey))} is required: set it to your DocMap API key.");
         }
+        else if (!IsValidApiKey(ApiKey))
+        {
+            // Never show the value: it is a credential.
+            problems.Add($"{Name(nameof(ApiKey))} must contain only printable ASCII characters, with no whitespace or control characters (check for a trailing newline or space).");
+        }
 
         if (BaseAddress is null || !BaseAddress.IsAbsoluteUri || (BaseAddress.Scheme != Uri.UriSchemeHttps && BaseAddress.Scheme != Uri.UriSchemeHttp))
         {
@@ -104,6 +111,20 @@ public sealed class DocMapClientOptions
         }
 
         return problems;
+    }
+
+    /// <summary>Whether a non-blank key is printable ASCII (0x21 to 0x7E) throughout: what an HTTP header value can carry unchanged.</summary>
+    internal static bool IsValidApiKey(string apiKey)
+    {
+        foreach (var c in apiKey)
+        {
+            if (c is < '!' or > '~')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsPositiveOrInfinite(TimeSpan value) =>

@@ -50,7 +50,11 @@ public interface IDocMapApi
     [Get("/v1/webhooks")]
     Task<DataEnvelope<IReadOnlyList<Webhook>>> ListWebhooksAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes a webhook (<c>DELETE /v1/webhooks/{id}</c>). The id is escaped into the path.</summary>
+    /// <summary>
+    /// Deletes a webhook (<c>DELETE /v1/webhooks/{id}</c>). The id is escaped into the path. When the built-in policy
+    /// retried the call after an attempt that may have deleted the webhook unseen (transport error, timeout, 408, 5xx),
+    /// a final 404 <c>NOT_FOUND</c> counts as success.
+    /// </summary>
     /// <param name="webhookId">The webhook's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when DocMap has deleted the webhook.</returns>

@@ -41,7 +41,10 @@ public sealed record Webhook(
         $"Webhook {{ Id = {Id}, UserId = {UserId}, Url = {Url}, Events = [{string.Join(", ", Events ?? [])}], Active = {Active}, CreatedAt = {CreatedAt:O} }}";
 }
 
-/// <summary>One attempt by DocMap to deliver an event to a webhook.</summary>
+/// <summary>
+/// One attempt by DocMap to deliver an event to a webhook. When reading JSON, <c>httpStatus</c> and <c>error</c> may be
+/// omitted (they read as <see langword="null"/>); every other member is required.
+/// </summary>
 /// <param name="Id">The delivery's id.</param>
 /// <param name="UserId">The id of the user that owns the webhook.</param>
 /// <param name="WebhookId">The webhook's id.</param>
@@ -53,6 +56,7 @@ public sealed record Webhook(
 /// <param name="Error">What went wrong, or <see langword="null"/>.</param>
 /// <param name="DurationMs">How long the attempt took, in milliseconds.</param>
 /// <param name="CreatedAt">When the attempt was made.</param>
+[System.Text.Json.Serialization.JsonConverter(typeof(DocMap.Client.Internal.WebhookDeliveryJsonConverter))]
 public sealed record WebhookDelivery(
     string Id,
     string UserId,

@@ -154,3 +154,35 @@ public sealed class ErrorTests : WireMockTestBase
         await Assert.ThrowsAsync<HttpRequestException>(() => client.CreateWebhookAsync(new("https://example.com/h", [WebhookEventType.ExtractionFailed])));
     }
 }
+
+public sealed class TransientStatusTests
+{
+    public static TheoryData<int> Statuses()
+    {
+        var data = new TheoryData<int>();
+        foreach (var status in new[] { 100, 200, 204, 301, 400, 401, 403, 404, 408, 409, 429, 499, 500, 501, 502, 503, 504, 599, 600, 700, 999 })
+        {
+            data.Add(status);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Statuses))]
+    public void IsTransient_agrees_with_the_retry_policy(int status)
+    {
+        var code = (System.Net.HttpStatusCode)status;
+        var error = new DocMapApiException(code, null, null, "GET", "/v1/webhooks");
+
+        Assert.Equal(DocMap.Client.Internal.DocMapResilience.IsRetryableStatus(code), error.IsTransient);
+    }
+
+    [Theory]
+    [InlineData(600)]
+    [InlineData(999)]
+    public void Statuses_above_599_are_not_transient(int status)
+    {
+        Assert.False(new DocMapApiException((System.Net.HttpStatusCode)status, null, null, "GET", "/v1/webhooks").IsTransient);
+    }
+}

@@ -74,6 +74,50 @@ public sealed class ParsingTests : WireMockTestBase
     }
 
     [Fact]
+    public async Task ListDeliveries_treats_omitted_error_and_httpStatus_keys_as_null()
+    {
+        Respond("/v1/webhooks/deliveries", "GET", 200, """
+            {"data":[
+              {"id":"dlv_3","userId":"usr_42","webhookId":"wh_01HQ3K","extractionId":"ext_10","event":"extraction.completed","url":"https://example.com/webhooks/docmap","status":"success","httpStatus":200,"durationMs":12,"createdAt":"2025-01-20T14:30:04.000Z"},
+              {"id":"dlv_2","userId":"usr_42","webhookId":"wh_01HQ3K","extractionId":"ext_9","event":"extraction.failed","url":"https://example.com/webhooks/docmap","status":"failed","error":"timeout","durationMs":10000,"createdAt":"2025-01-20T14:30:04.000Z"},
+              {"id":"dlv_1","userId":"usr_42","webhookId":"wh_01HQ3K","extractionId":"ext_8","event":"extraction.failed","url":"https://example.com/webhooks/docmap","status":"failed","durationMs":5,"createdAt":"2025-01-20T14:30:04.000Z"}
+            ]}
+            """);
+
+        var deliveries = (await CreateClient().ListDeliveriesAsync()).Data;
+
+        Assert.Equal(3, deliveries.Count);
+        Assert.Equal(new WebhookDelivery("dlv_3", "usr_42", "wh_01HQ3K", "ext_10", WebhookEventType.ExtractionCompleted, "https://example.com/webhooks/docmap", DeliveryStatus.Success, 200, null, 12, Created), deliveries[0]);
+        Assert.Null(deliveries[1].HttpStatus);
+        Assert.Equal("timeout", deliveries[1].Error);
+        Assert.Null(deliveries[2].HttpStatus);
+        Assert.Null(deliveries[2].Error);
+        Assert.Equal(5, deliveries[2].DurationMs);
+    }
+
+    [Fact]
+    public async Task ListDeliveries_still_rejects_a_delivery_without_a_required_key()
+    {
+        // durationMs is not nullable: omitting it is not DocMap's documented JSON.
+        Respond("/v1/webhooks/deliveries", "GET", 200, """
+            {"data":[{"id":"dlv_1","userId":"usr_42","webhookId":"wh_01HQ3K","extractionId":"ext_8","event":"extraction.failed","url":"https://example.com/webhooks/docmap","status":"failed","createdAt":"2025-01-20T14:30:04.000Z"}]}
+            """);
+
+        await Assert.ThrowsAsync<DocMapApiException>(() => CreateClient().ListDeliveriesAsync());
+    }
+
+    [Fact]
+    public async Task An_error_body_without_a_message_key_keeps_its_code()
+    {
+        Respond("/v1/webhooks", "GET", 404, """{"error":{"code":"NOT_FOUND"}}""");
+
+        var error = await Assert.ThrowsAsync<DocMapApiException>(() => CreateClient().ListWebhooksAsync());
+
+        Assert.Equal("NOT_FOUND", error.ErrorCode);
+        Assert.Null(error.ServerMessage);
+    }
+
+    [Fact]
     public async Task Unknown_event_and_status_values_round_trip()
     {
         Respond("/v1/webhooks/deliveries", "GET", 200, """

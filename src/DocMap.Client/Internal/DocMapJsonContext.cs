@@ -4,12 +4,16 @@ using System.Text.Json.Serialization;
 namespace DocMap.Client.Internal;
 
 /// <summary>The error envelope <c>{"error":{"code","message"}}</c>.</summary>
-internal sealed record ErrorEnvelope(ErrorBody? Error);
+internal sealed record ErrorEnvelope(ErrorBody? Error = null);
 
 /// <summary>The inside of the error envelope.</summary>
-internal sealed record ErrorBody(string? Code, string? Message);
+internal sealed record ErrorBody(string? Code = null, string? Message = null);
 
-/// <summary>Source-generated JSON metadata for every type the client sends or receives.</summary>
+/// <summary>
+/// Source-generated JSON metadata for every type the client sends or receives. Constructor parameters are required
+/// unless they have a default value: every nullable member has one (<see langword="null"/>), so an omitted key reads as
+/// <see langword="null"/>; <see cref="WebhookDelivery"/> is read through <see cref="WebhookDeliveryWire"/> for that reason.
+/// </summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     RespectNullableAnnotations = true,
@@ -19,4 +23,5 @@ internal sealed record ErrorBody(string? Code, string? Message);
 [JsonSerializable(typeof(DataEnvelope<IReadOnlyList<WebhookDelivery>>))]
 [JsonSerializable(typeof(DataEnvelope<IReadOnlyList<Webhook>>))]
 [JsonSerializable(typeof(ErrorEnvelope))]
+[JsonSerializable(typeof(WebhookDeliveryWire))]
 internal sealed partial class DocMapJsonContext : JsonSerializerContext;

@@ -8,7 +8,7 @@ internal static class DocMapPipeline
     /// <summary>The handlers in front of the primary handler, outermost first.</summary>
     public static DelegatingHandler[] CreateHandlers(DocMapClientOptions options)
     {
-        var handlers = new List<DelegatingHandler>(3)
+        var handlers = new List<DelegatingHandler>(4)
         {
             new DocMapTimeoutHandler(options.Timeout, options.UseBuiltInResilience ? options.AttemptTimeout : Timeout.InfiniteTimeSpan),
             new DocMapRequestHandler(options.ApiKey!),
@@ -17,6 +17,9 @@ internal static class DocMapPipeline
         {
             handlers.Add(new DocMapPolicyHandler(DocMapResilience.CreateRetryableMethodPolicy(options)));
         }
+
+        // Innermost: the body is read inside each attempt, so AttemptTimeout and the retries cover it too.
+        handlers.Add(new DocMapBufferingHandler());
 
         return [.. handlers];
     }

@@ -38,12 +38,37 @@ internal static class DocMapResilience
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
         || ((int)status >= 500 && (int)status <= 599 && status != HttpStatusCode.NotImplemented);
 
+    /// <summary>
+    /// Whether a transport error may go away on another attempt: every <see cref="HttpRequestException"/> is, unless its
+    /// <see cref="HttpRequestException.HttpRequestError"/> is one that the same request meets again every time (a response
+    /// over the handler's configured limits, HTTP version negotiation, extended CONNECT, proxy/user authentication) and
+    /// no socket or I/O failure lies underneath. Conservative on purpose: anything unclear is retried.
+    /// </summary>
+    internal static bool IsRetryableTransportError(HttpRequestException exception)
+    {
+        if (exception.HttpRequestError is not (HttpRequestError.ConfigurationLimitExceeded or HttpRequestError.VersionNegotiationError
+            or HttpRequestError.ExtendedConnectNotSupported or HttpRequestError.UserAuthenticationError))
+        {
+            return true;
+        }
+
+        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is IOException or System.Net.Sockets.SocketException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     internal static IAsyncPolicy<HttpResponseMessage> CreateRetryPolicy(DocMapClientOptions options, TimeProvider time)
     {
         var baseDelay = options.RetryBaseDelay;
         var maxRetryAfter = options.MaxRetryAfter;
         return Policy<HttpResponseMessage>
-            .Handle<HttpRequestException>()
+            .Handle<HttpRequestException>(IsRetryableTransportError)
             .Or<TimeoutRejectedException>()
             .OrResult(response => ShouldRetry(response, maxRetryAfter, time.GetUtcNow()))
             .WaitAndRetryAsync(

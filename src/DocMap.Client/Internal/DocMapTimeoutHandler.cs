@@ -1,11 +1,14 @@
 using System.Globalization;
+using System.Net;
+using System.Text.Json;
 using Polly.Timeout;
 
 namespace DocMap.Client.Internal;
 
 /// <summary>
 /// The outermost handler: enforces <see cref="DocMapClientOptions.Timeout"/> over the whole call (retries included),
-/// buffers the response body inside that window, and turns an elapsed timeout into a <see cref="TimeoutException"/>
+/// makes sure the response body is buffered inside that window (normally <see cref="DocMapBufferingHandler"/> already
+/// did, inside the attempt), and turns an elapsed timeout into a <see cref="TimeoutException"/>
 /// that says how long it waited. A cancellation requested by the caller stays an <see cref="OperationCanceledException"/>.
 /// Methods that are never retried (POST) make one attempt, which this handler also bounds by
 /// <see cref="DocMapClientOptions.AttemptTimeout"/>; for GET and DELETE the Polly policy does that per attempt.
@@ -39,6 +42,13 @@ internal sealed class DocMapTimeoutHandler : DelegatingHandler
         {
             response = await base.SendAsync(request, timeoutSource.Token).ConfigureAwait(false);
             await response.Content.LoadIntoBufferAsync(timeoutSource.Token).ConfigureAwait(false);
+            if (await IsNotFoundAfterUnseenDeleteAsync(request, response, timeoutSource.Token).ConfigureAwait(false))
+            {
+                // An earlier attempt most likely deleted the webhook but its answer was lost: the goal is reached.
+                response.Dispose();
+                return new HttpResponseMessage(HttpStatusCode.NoContent) { RequestMessage = request, Content = new ByteArrayContent([]) };
+            }
+
             if (response.IsSuccessStatusCode && request.Method != HttpMethod.Delete && response.Content.Headers.ContentLength == 0)
             {
                 // Every call but DELETE expects {"data": ...}; without this Refit would hand back null.
@@ -68,6 +78,30 @@ internal sealed class DocMapTimeoutHandler : DelegatingHandler
         {
             response?.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Whether this is a retried DELETE whose earlier attempt may have succeeded unseen
+    /// (<see cref="DocMapBufferingHandler.DeleteMayHaveSucceeded"/>) and whose final answer is 404 <c>NOT_FOUND</c>.
+    /// </summary>
+    private static async Task<bool> IsNotFoundAfterUnseenDeleteAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (request.Method != HttpMethod.Delete || response.StatusCode != HttpStatusCode.NotFound
+            || !request.Options.TryGetValue(DocMapBufferingHandler.DeleteMayHaveSucceeded, out var flagged) || !flagged)
+        {
+            return false;
+        }
+
+        try
+        {
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            var error = JsonSerializer.Deserialize(body, DocMapJsonContext.Default.ErrorEnvelope)?.Error;
+            return error?.Code == DocMapErrorCodes.NotFound;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 
