@@ -56,7 +56,6 @@ public sealed record Webhook(
 /// <param name="Error">What went wrong, or <see langword="null"/>.</param>
 /// <param name="DurationMs">How long the attempt took, in milliseconds.</param>
 /// <param name="CreatedAt">When the attempt was made.</param>
-[System.Text.Json.Serialization.JsonConverter(typeof(DocMap.Client.Internal.WebhookDeliveryJsonConverter))]
 public sealed record WebhookDelivery(
     string Id,
     string UserId,
@@ -68,4 +67,27 @@ public sealed record WebhookDelivery(
     int? HttpStatus,
     string? Error,
     int DurationMs,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>
+    /// The constructor JSON reads through: the same members with the nullable <c>httpStatus</c> and <c>error</c> last
+    /// and optional, so an omitted key reads as <see langword="null"/> (like an explicit <c>null</c>) while every other
+    /// member stays required. (Positional parameters cannot have defaults before the required ones.)
+    /// </summary>
+    [System.Text.Json.Serialization.JsonConstructor]
+    internal WebhookDelivery(
+        string id,
+        string userId,
+        string webhookId,
+        string extractionId,
+        WebhookEventType @event,
+        string url,
+        DeliveryStatus status,
+        int durationMs,
+        DateTimeOffset createdAt,
+        int? httpStatus = null,
+        string? error = null)
+        : this(id, userId, webhookId, extractionId, @event, url, status, httpStatus, error, durationMs, createdAt)
+    {
+    }
+}

@@ -12,7 +12,7 @@ internal sealed record ErrorBody(string? Code = null, string? Message = null);
 /// <summary>
 /// Source-generated JSON metadata for every type the client sends or receives. Constructor parameters are required
 /// unless they have a default value: every nullable member has one (<see langword="null"/>), so an omitted key reads as
-/// <see langword="null"/>; <see cref="WebhookDelivery"/> is read through <see cref="WebhookDeliveryWire"/> for that reason.
+/// <see langword="null"/> (<see cref="WebhookDelivery"/> has an internal JSON constructor for that).
 /// </summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
@@ -23,5 +23,4 @@ internal sealed record ErrorBody(string? Code = null, string? Message = null);
 [JsonSerializable(typeof(DataEnvelope<IReadOnlyList<WebhookDelivery>>))]
 [JsonSerializable(typeof(DataEnvelope<IReadOnlyList<Webhook>>))]
 [JsonSerializable(typeof(ErrorEnvelope))]
-[JsonSerializable(typeof(WebhookDeliveryWire))]
 internal sealed partial class DocMapJsonContext : JsonSerializerContext;
