@@ -10,6 +10,24 @@ internal static class DocMapErrorMapper
     /// <summary>Error bodies larger than this are not parsed (DocMap's are tiny; a huge body is not DocMap's).</summary>
     private const int MaxErrorBodyBytes = 64 * 1024;
 
+    /// <summary>The <c>error</c> of a <c>{"error":{"code","message"}}</c> body, or <see langword="null"/> when the body is empty or not that JSON.</summary>
+    public static ErrorBody? ReadError(byte[] body)
+    {
+        if (body.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(body, DocMapJsonContext.Default.ErrorEnvelope)?.Error;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     public static async ValueTask<Exception?> FromResponseAsync(HttpResponseMessage response, string apiKey)
     {
         if (response.IsSuccessStatusCode)
@@ -30,18 +48,7 @@ internal static class DocMapErrorMapper
             (body, size) = ([], 0);
         }
 
-        ErrorBody? error = null;
-        if (body.Length > 0)
-        {
-            try
-            {
-                error = JsonSerializer.Deserialize(body, DocMapJsonContext.Default.ErrorEnvelope)?.Error;
-            }
-            catch (JsonException)
-            {
-                error = null;
-            }
-        }
+        var error = ReadError(body);
 
         if (error is not null && (error.Code is not null || error.Message is not null))
         {

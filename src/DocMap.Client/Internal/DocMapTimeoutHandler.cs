@@ -1,14 +1,13 @@
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
 using Polly.Timeout;
 
 namespace DocMap.Client.Internal;
 
 /// <summary>
 /// The outermost handler: enforces <see cref="DocMapClientOptions.Timeout"/> over the whole call (retries included),
-/// makes sure the response body is buffered inside that window (normally <see cref="DocMapBufferingHandler"/> already
-/// did, inside the attempt), and turns an elapsed timeout into a <see cref="TimeoutException"/>
+/// (the response body is already buffered by <see cref="DocMapBufferingHandler"/>, innermost, inside each attempt), and
+/// turns an elapsed timeout into a <see cref="TimeoutException"/>
 /// that says how long it waited. A cancellation requested by the caller stays an <see cref="OperationCanceledException"/>.
 /// Methods that are never retried (POST) make one attempt, which this handler also bounds by
 /// <see cref="DocMapClientOptions.AttemptTimeout"/>; for GET and DELETE the Polly policy does that per attempt.
@@ -41,7 +40,6 @@ internal sealed class DocMapTimeoutHandler : DelegatingHandler
         try
         {
             response = await base.SendAsync(request, timeoutSource.Token).ConfigureAwait(false);
-            await response.Content.LoadIntoBufferAsync(timeoutSource.Token).ConfigureAwait(false);
             if (await IsNotFoundAfterUnseenDeleteAsync(request, response, timeoutSource.Token).ConfigureAwait(false))
             {
                 // An earlier attempt most likely deleted the webhook but its answer was lost: the goal is reached.
@@ -93,16 +91,8 @@ internal sealed class DocMapTimeoutHandler : DelegatingHandler
             return false;
         }
 
-        try
-        {
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            var error = JsonSerializer.Deserialize(body, DocMapJsonContext.Default.ErrorEnvelope)?.Error;
-            return error?.Code == DocMapErrorCodes.NotFound;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        return DocMapErrorMapper.ReadError(body)?.Code == DocMapErrorCodes.NotFound;
     }
 
     private TimeoutException AttemptTimedOut(HttpRequestMessage request, Exception inner) =>
