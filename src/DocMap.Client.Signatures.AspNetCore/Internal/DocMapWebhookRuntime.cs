@@ -11,12 +11,9 @@ internal sealed class DocMapWebhookSettings
     {
         Source = source;
         Verifier = same.Verifier;
-        HeaderName = same.HeaderName;
         MaxBodyBytes = same.MaxBodyBytes;
         KeyFingerprints = same.KeyFingerprints;
         _secretTexts = same._secretTexts;
-        _keyDerivation = same._keyDerivation;
-        _maxSignaturesPerHeader = same._maxSignaturesPerHeader;
     }
 
     public DocMapWebhookSettings(DocMapWebhookOptions source)
@@ -37,24 +34,20 @@ internal sealed class DocMapWebhookSettings
                 MaxSignaturesPerHeader = source.MaxSignaturesPerHeader,
             },
             secrets);
-        HeaderName = source.HeaderName;
         MaxBodyBytes = source.MaxBodyBytes;
         KeyFingerprints = string.Join(",", secrets.Select(s => s.Fingerprint));
         _secretTexts = [.. source.Secrets];
-        _keyDerivation = source.KeyDerivation;
-        _maxSignaturesPerHeader = source.MaxSignaturesPerHeader;
     }
 
+    // The secrets as configured (WebhookSecret does not expose its text); the scheme options live in Verifier.Options.
     private readonly string[] _secretTexts;
-    private readonly WebhookKeyDerivation _keyDerivation;
-    private readonly int _maxSignaturesPerHeader;
 
     /// <summary>Whether <paramref name="options"/> would build the same verifier and limits as this snapshot.</summary>
     public bool SameContents(DocMapWebhookOptions options) =>
         options.Secrets.SequenceEqual(_secretTexts, StringComparer.Ordinal) &&
         string.Equals(options.HeaderName, HeaderName, StringComparison.Ordinal) &&
-        options.KeyDerivation == _keyDerivation &&
-        options.MaxSignaturesPerHeader == _maxSignaturesPerHeader &&
+        options.KeyDerivation == Verifier.Options.KeyDerivation &&
+        options.MaxSignaturesPerHeader == Verifier.Options.MaxSignaturesPerHeader &&
         options.MaxBodyBytes == MaxBodyBytes;
 
     /// <summary>This snapshot (same verifier) recorded against a new, equal options instance.</summary>
@@ -65,7 +58,7 @@ internal sealed class DocMapWebhookSettings
 
     public WebhookSignatureVerifier Verifier { get; }
 
-    public string HeaderName { get; }
+    public string HeaderName => Verifier.Options.HeaderName;
 
     public long MaxBodyBytes { get; }
 
