@@ -155,17 +155,6 @@ public sealed class OptionsTests
         Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync("X-Custom-Signature", $"{wrong},{wrong},{hexSignature}"));
     }
 
-    private static async Task<(WebhookHost Host, ReloadableConfigurationSource Source)> StartReloadableAsync(string secretText)
-    {
-        var source = new ReloadableConfigurationSource();
-        source.Replace(WebhookHost.Settings(secretText));
-        var host = await WebhookHost.StartAsync(
-            new Dictionary<string, string?>(),
-            MapDocMapWebhooksTests.MapDelegate,
-            configure: b => ((IConfigurationBuilder)b.Configuration).Add(source));
-        return (host, source);
-    }
-
     private static void Reload(ReloadableConfigurationSource source, Dictionary<string, string?> settings)
     {
         try
@@ -186,7 +175,7 @@ public sealed class OptionsTests
         var newText = Deliveries.NewSecretText();
         var oldSecret = WebhookSecret.Parse(oldText);
         var newSecret = WebhookSecret.Parse(newText);
-        var (host, source) = await StartReloadableAsync(oldText);
+        var (host, source) = await WebhookHost.StartReloadableAsync(WebhookHost.Settings(oldText));
         await using var _ = host;
 
         async Task<HttpStatusCode> SendAsync(WebhookSecret secret, string id)
@@ -220,7 +209,7 @@ public sealed class OptionsTests
     {
         var goodText = Deliveries.NewSecretText();
         var good = WebhookSecret.Parse(goodText);
-        var (host, source) = await StartReloadableAsync(goodText);
+        var (host, source) = await WebhookHost.StartReloadableAsync(WebhookHost.Settings(goodText));
         await using var _ = host;
         using (var first = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_before"), good)))
         {

@@ -23,17 +23,6 @@ public sealed class ReviewFindingsTests
     private static readonly string SecretText = Deliveries.NewSecretText();
     private static readonly WebhookSecret Secret = WebhookSecret.Parse(SecretText);
 
-    private static async Task<(WebhookHost Host, ReloadableConfigurationSource Source)> StartReloadableAsync(Dictionary<string, string?> settings)
-    {
-        var source = new ReloadableConfigurationSource();
-        source.Replace(settings);
-        var host = await WebhookHost.StartAsync(
-            new Dictionary<string, string?>(),
-            MapDocMapWebhooksTests.MapDelegate,
-            configure: b => ((IConfigurationBuilder)b.Configuration).Add(source));
-        return (host, source);
-    }
-
     private static void Reload(ReloadableConfigurationSource source, Dictionary<string, string?> settings)
     {
         try
@@ -77,7 +66,7 @@ public sealed class ReviewFindingsTests
     [Fact]
     public async Task An_invalid_reload_before_the_first_delivery_keeps_the_start_up_secrets()
     {
-        var (host, source) = await StartReloadableAsync(WebhookHost.Settings(SecretText));
+        var (host, source) = await WebhookHost.StartReloadableAsync(WebhookHost.Settings(SecretText));
         await using var _ = host;
 
         Reload(source, WebhookHost.Settings("oops-not-a-secret"));
@@ -98,7 +87,7 @@ public sealed class ReviewFindingsTests
     [InlineData("DocMap:Webhooks:MaxSignaturesPerHeader")]
     public async Task A_reload_with_a_secret_under_the_wrong_key_never_logs_the_value(string key)
     {
-        var (host, source) = await StartReloadableAsync(WebhookHost.Settings(SecretText));
+        var (host, source) = await WebhookHost.StartReloadableAsync(WebhookHost.Settings(SecretText));
         await using var _ = host;
         var misplaced = Deliveries.NewSecretText();
         var settings = WebhookHost.Settings(SecretText);
@@ -171,7 +160,7 @@ public sealed class ReviewFindingsTests
     [Fact]
     public async Task A_reload_that_changes_nothing_the_endpoint_uses_does_not_rebuild_or_log()
     {
-        var (host, source) = await StartReloadableAsync(WebhookHost.Settings(SecretText));
+        var (host, source) = await WebhookHost.StartReloadableAsync(WebhookHost.Settings(SecretText));
         await using var _ = host;
         using (var first = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_a"), Secret)))
         {

@@ -112,6 +112,18 @@ internal sealed class WebhookHost : IAsyncDisposable
         return settings;
     }
 
+    /// <summary>A Kestrel host whose webhook settings come from a configuration source the test can reload.</summary>
+    public static async Task<(WebhookHost Host, ReloadableConfigurationSource Source)> StartReloadableAsync(Dictionary<string, string?> settings)
+    {
+        var source = new ReloadableConfigurationSource();
+        source.Replace(settings);
+        var host = await StartAsync(
+            new Dictionary<string, string?>(),
+            MapDocMapWebhooksTests.MapDelegate,
+            configure: b => ((IConfigurationBuilder)b.Configuration).Add(source));
+        return (host, source);
+    }
+
     public static async Task<WebhookHost> StartAsync(
         IDictionary<string, string?> settings,
         Action<WebApplication> map,
