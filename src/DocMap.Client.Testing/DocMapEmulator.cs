@@ -392,14 +392,14 @@ public sealed class DocMapEmulator : IAsyncDisposable
 
     private static string DefaultErrorCode(int status) => status switch
     {
-        400 => "VALIDATION_ERROR",
-        401 => "UNAUTHORIZED",
-        403 => "FORBIDDEN",
-        404 => "NOT_FOUND",
-        429 => "USAGE_LIMIT_EXCEEDED",
-        501 => "NOT_CONFIGURED",
-        502 => "EXTRACTION_FAILED",
-        _ => "INTERNAL_ERROR",
+        400 => DocMapErrorCodes.ValidationError,
+        401 => DocMapErrorCodes.Unauthorized,
+        403 => DocMapErrorCodes.Forbidden,
+        404 => DocMapErrorCodes.NotFound,
+        429 => DocMapErrorCodes.UsageLimitExceeded,
+        501 => DocMapErrorCodes.NotConfigured,
+        502 => DocMapErrorCodes.ExtractionFailed,
+        _ => DocMapErrorCodes.InternalError,
     };
 
     private static string DefaultMessage(int status) => status switch
@@ -562,11 +562,11 @@ public sealed class DocMapEmulator : IAsyncDisposable
         {
             reply = endpoint is { } known
                 ? HandleEndpoint(known, request)
-                : Reply.Error(404, "NOT_FOUND", $"No DocMap endpoint at {request.Method.ToUpperInvariant()} {request.Path}.");
+                : Reply.Error(404, DocMapErrorCodes.NotFound, $"No DocMap endpoint at {request.Method.ToUpperInvariant()} {request.Path}.");
         }
         catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException or InvalidOperationException)
         {
-            reply = Reply.Error(500, "INTERNAL_ERROR", "The emulator could not handle the request.");
+            reply = Reply.Error(500, DocMapErrorCodes.InternalError, "The emulator could not handle the request.");
         }
 
         var body = request.BodyAsBytes is { Length: > 0 } bytes ? Encoding.UTF8.GetString(bytes) : request.Body;
@@ -602,7 +602,7 @@ public sealed class DocMapEmulator : IAsyncDisposable
 
         if (!IsAuthorized(request))
         {
-            return Reply.Error(401, "UNAUTHORIZED", "Missing or invalid API key.");
+            return Reply.Error(401, DocMapErrorCodes.Unauthorized, "Missing or invalid API key.");
         }
 
         return endpoint switch
@@ -611,7 +611,7 @@ public sealed class DocMapEmulator : IAsyncDisposable
             DocMapEndpoint.ListWebhooks => ListWebhooks(),
             DocMapEndpoint.DeleteWebhook => DeleteWebhook(request),
             DocMapEndpoint.ListDeliveries => ListDeliveries(request),
-            _ => Reply.Error(404, "NOT_FOUND", "Unknown endpoint."),
+            _ => Reply.Error(404, DocMapErrorCodes.NotFound, "Unknown endpoint."),
         };
     }
 
@@ -704,7 +704,7 @@ public sealed class DocMapEmulator : IAsyncDisposable
         {
             if (_webhooks.Count >= MaxActiveWebhooks)
             {
-                return Reply.Error(400, "MAX_WEBHOOKS_REACHED", $"You can have at most {MaxActiveWebhooks} active webhooks.");
+                return Reply.Error(400, DocMapErrorCodes.MaxWebhooksReached, $"You can have at most {MaxActiveWebhooks} active webhooks.");
             }
 
             var secret = RandomNumberGenerator.GetHexString(64, lowercase: true);
@@ -744,7 +744,7 @@ public sealed class DocMapEmulator : IAsyncDisposable
             var index = _webhooks.FindIndex(w => string.Equals(w.Id, id, StringComparison.Ordinal));
             if (index < 0)
             {
-                return Reply.Error(404, "NOT_FOUND", "Webhook not found.");
+                return Reply.Error(404, DocMapErrorCodes.NotFound, "Webhook not found.");
             }
 
             _webhooks.RemoveAt(index);
@@ -862,7 +862,7 @@ public sealed class DocMapEmulator : IAsyncDisposable
     {
         public static Reply Ok(byte[] body) => new(200, body, null);
 
-        public static Reply Validation(string message) => Error(400, "VALIDATION_ERROR", message);
+        public static Reply Validation(string message) => Error(400, DocMapErrorCodes.ValidationError, message);
 
         public static Reply Error(int status, string code, string message, TimeSpan? retryAfter = null) => new(
             status,
