@@ -84,5 +84,5 @@ internal static class RequestBody
     }
 
     private static Reply TooLarge() =>
-        Reply.Error(413, Reply.PayloadTooLargeCode, "The request body is larger than the emulator's limit of 4 MiB.");
+        Reply.Error(413, Reply.PayloadTooLargeCode, "The request body is larger than the emulator limit of 4 MiB.");
 }
