@@ -114,7 +114,7 @@ internal sealed class ApiRoutes(EmulatorSettings settings, EmulatorState state, 
 
     private Reply CreateWebhook(byte[] body)
     {
-        var input = WebhookInput.Parse(body, EmulatorJsonContext.Default.CreateWebhookRequestDto, out var failure);
+        var input = WebhookInput.Parse(body, EmulatorJson.Context.CreateWebhookRequestDto, out var failure);
         if (input is null)
         {
             return failure!.Value;
@@ -148,17 +148,17 @@ internal sealed class ApiRoutes(EmulatorSettings settings, EmulatorState state, 
 
         return Reply.Data(
             new CreateWebhookResultDto { Secret = result.SecretText!, Webhook = result.Webhook.ToDto(state.UserId) },
-            EmulatorJsonContext.Default.DataEnvelopeDtoCreateWebhookResultDto);
+            EmulatorJson.Context.DataEnvelopeDtoCreateWebhookResultDto);
     }
 
     private Reply ListWebhooks() =>
-        Reply.Data<IReadOnlyList<WebhookDto>>(state.ListWebhooks(), EmulatorJsonContext.Default.DataEnvelopeDtoIReadOnlyListWebhookDto);
+        Reply.Data<IReadOnlyList<WebhookDto>>(state.ListWebhooks(), EmulatorJson.Context.DataEnvelopeDtoIReadOnlyListWebhookDto);
 
     private Reply DeleteWebhook(HttpContext context)
     {
         var id = context.Request.RouteValues.TryGetValue("id", out var value) && value is string text ? text : "deliveries";
         return state.RemoveWebhook(id)
-            ? Reply.Ok(new SuccessDto(), EmulatorJsonContext.Default.SuccessDto)
+            ? Reply.Ok(new SuccessDto(), EmulatorJson.Context.SuccessDto)
             : Reply.NotFound("Webhook not found.");
     }
 
@@ -187,6 +187,6 @@ internal sealed class ApiRoutes(EmulatorSettings settings, EmulatorState state, 
             list[i] = records[i].Entry;
         }
 
-        return Reply.Data<IReadOnlyList<DeliveryDto>>(list, EmulatorJsonContext.Default.DataEnvelopeDtoIReadOnlyListDeliveryDto);
+        return Reply.Data<IReadOnlyList<DeliveryDto>>(list, EmulatorJson.Context.DataEnvelopeDtoIReadOnlyListDeliveryDto);
     }
 }

@@ -82,7 +82,7 @@ internal sealed class ControlRoutes(
             UserId = state.UserId,
             Signature = settings.Signature.ToDto(),
         },
-        EmulatorJsonContext.Default.DataEnvelopeDtoEmulatorInfoDto);
+        EmulatorJson.Context.DataEnvelopeDtoEmulatorInfoDto);
 
     private async ValueTask<Reply> RegisterWebhookAsync(HttpContext context)
     {
@@ -92,7 +92,7 @@ internal sealed class ControlRoutes(
             return failure;
         }
 
-        var input = WebhookInput.Parse(body, EmulatorJsonContext.Default.CreateWebhookRequestDto, out var invalid);
+        var input = WebhookInput.Parse(body, EmulatorJson.Context.CreateWebhookRequestDto, out var invalid);
         if (input is null)
         {
             return invalid!.Value;
@@ -126,7 +126,7 @@ internal sealed class ControlRoutes(
             return failure;
         }
 
-        var input = WebhookInput.Parse(body, EmulatorJsonContext.Default.TriggerRequestDto, out var invalid);
+        var input = WebhookInput.Parse(body, EmulatorJson.Context.TriggerRequestDto, out var invalid);
         if (input is null)
         {
             return invalid!.Value;
@@ -193,7 +193,7 @@ internal sealed class ControlRoutes(
             };
         }
 
-        return Reply.Data(new TriggerResultDto { Deliveries = deliveries }, EmulatorJsonContext.Default.DataEnvelopeDtoTriggerResultDto);
+        return Reply.Data(new TriggerResultDto { Deliveries = deliveries }, EmulatorJson.Context.DataEnvelopeDtoTriggerResultDto);
     }
 
     private Reply Deliveries(HttpRequest request)
@@ -210,7 +210,7 @@ internal sealed class ControlRoutes(
             list[i] = records[i].ToLoggedDto();
         }
 
-        return Reply.Data<IReadOnlyList<LoggedDeliveryDto>>(list, EmulatorJsonContext.Default.DataEnvelopeDtoIReadOnlyListLoggedDeliveryDto);
+        return Reply.Data<IReadOnlyList<LoggedDeliveryDto>>(list, EmulatorJson.Context.DataEnvelopeDtoIReadOnlyListLoggedDeliveryDto);
     }
 
     private Reply Requests(HttpRequest request)
@@ -236,7 +236,7 @@ internal sealed class ControlRoutes(
             };
         }
 
-        return Reply.Data<IReadOnlyList<LoggedRequestDto>>(list, EmulatorJsonContext.Default.DataEnvelopeDtoIReadOnlyListLoggedRequestDto);
+        return Reply.Data<IReadOnlyList<LoggedRequestDto>>(list, EmulatorJson.Context.DataEnvelopeDtoIReadOnlyListLoggedRequestDto);
     }
 
     private async ValueTask<Reply> InjectFaultAsync(HttpContext context)
@@ -247,7 +247,7 @@ internal sealed class ControlRoutes(
             return failure;
         }
 
-        var input = WebhookInput.Parse(body, EmulatorJsonContext.Default.FaultRequestDto, out var invalid);
+        var input = WebhookInput.Parse(body, EmulatorJson.Context.FaultRequestDto, out var invalid);
         if (input is null)
         {
             return invalid!.Value;
@@ -283,13 +283,13 @@ internal sealed class ControlRoutes(
         var remaining = faults.Add(endpoint, count, status, retryAfter, input.ErrorCode);
         return Reply.Data(
             new FaultResultDto { Endpoint = EndpointNames.ToName(endpoint), Remaining = remaining },
-            EmulatorJsonContext.Default.DataEnvelopeDtoFaultResultDto);
+            EmulatorJson.Context.DataEnvelopeDtoFaultResultDto);
     }
 
     private Reply Reset()
     {
         emulator.Reset();
-        return Reply.Data(new ResetResultDto(), EmulatorJsonContext.Default.DataEnvelopeDtoResetResultDto);
+        return Reply.Data(new ResetResultDto(), EmulatorJson.Context.DataEnvelopeDtoResetResultDto);
     }
 
     private static string ReadVersion()

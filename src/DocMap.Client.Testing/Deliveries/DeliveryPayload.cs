@@ -23,7 +23,7 @@ internal sealed class DeliveryPayload
     public static DeliveryPayload FromRecord(WebhookEventType eventType, ExtractionRecord? extraction, string userId, DateTimeOffset now)
     {
         var data = BuildExtraction(eventType, extraction, userId, now, sampleId: null);
-        return Create(eventType, data.Id, now, JsonSerializer.SerializeToElement(data, EmulatorJsonContext.Default.ExtractionDto));
+        return Create(eventType, data.Id, now, JsonSerializer.SerializeToElement(data, EmulatorJson.Context.ExtractionDto));
     }
 
     /// <summary>Builds the body around a caller's JSON extraction record.</summary>
@@ -46,7 +46,7 @@ internal sealed class DeliveryPayload
         {
             // No record: the sample extraction, under the id asked for (or a new one).
             var sample = BuildExtraction(eventType, null, userId, now, extractionId);
-            return Create(eventType, sample.Id, now, JsonSerializer.SerializeToElement(sample, EmulatorJsonContext.Default.ExtractionDto));
+            return Create(eventType, sample.Id, now, JsonSerializer.SerializeToElement(sample, EmulatorJson.Context.ExtractionDto));
         }
 
         if (record.ValueKind != JsonValueKind.Object)
@@ -122,7 +122,7 @@ internal sealed class DeliveryPayload
                 CreatedAt = EmulatorFormat.Timestamp(now),
                 Data = data,
             },
-            EmulatorJsonContext.Default.DeliveryPayloadDto));
+            EmulatorJson.Context.DeliveryPayloadDto));
 
     private static ExtractionDto BuildExtraction(
         WebhookEventType eventType,

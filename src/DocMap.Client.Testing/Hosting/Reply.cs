@@ -26,7 +26,7 @@ internal readonly record struct Reply(int Status, byte[] Body, TimeSpan? RetryAf
         status,
         JsonSerializer.SerializeToUtf8Bytes(
             new ErrorEnvelopeDto { Error = new ErrorDto { Code = code, Message = message } },
-            EmulatorJsonContext.Default.ErrorEnvelopeDto),
+            EmulatorJson.Context.ErrorEnvelopeDto),
         retryAfter);
 
     public Task WriteAsync(HttpContext context)

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace DocMap.Client.Testing;
 
 /// <summary>
@@ -6,7 +8,9 @@ namespace DocMap.Client.Testing;
 /// </summary>
 internal sealed class LoggedDeliveryDto : DeliveryDto
 {
+    [JsonPropertyOrder(1)]
     public required string Payload { get; init; }
 
+    [JsonPropertyOrder(2)]
     public required bool PayloadTruncated { get; init; }
 }
