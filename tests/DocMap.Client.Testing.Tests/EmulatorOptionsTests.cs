@@ -145,6 +145,35 @@ public sealed class EmulatorOptionsTests
     }
 
     [Fact]
+    public async Task A_SecretFactory_that_throws_is_a_500_naming_it_without_its_message()
+    {
+        await using var emulator = DocMapEmulator.Start(new DocMapEmulatorOptions { SecretFactory = _ => throw new FormatException("private detail") });
+        using var api = new EmulatorApi(emulator);
+
+        var response = await api.CreateAsync("https://example.com/a", "extraction.completed");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.Status);
+        Assert.Contains("SecretFactory threw FormatException", response.ErrorMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("private detail", response.Body, StringComparison.Ordinal);
+        Assert.Equal(500, Assert.Single(emulator.Requests).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_DeliveryHandlerFactory_that_throws_makes_a_control_trigger_a_500_in_the_envelope()
+    {
+        await using var emulator = DocMapEmulator.Start(new DocMapEmulatorOptions { DeliveryHandlerFactory = () => throw new NotSupportedException("nope") });
+        using var api = new EmulatorApi(emulator);
+        await api.CreateOkAsync("http://localhost/a", "extraction.completed");
+
+        var response = await api.SendAsync(HttpMethod.Post, "_emulator/trigger", """{"event":"extraction.completed"}""");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.Status);
+        Assert.Equal("INTERNAL_ERROR", response.ErrorCode);
+        Assert.Contains("NotSupportedException", response.ErrorMessage, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<NotSupportedException>(() => emulator.TriggerAsync(WebhookEventType.ExtractionCompleted)); // in .NET: the factory's own exception
+    }
+
+    [Fact]
     public async Task RegisterWebhook_validates_its_arguments_and_the_limit()
     {
         await using var emulator = DocMapEmulator.Start();

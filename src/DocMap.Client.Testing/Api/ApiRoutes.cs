@@ -87,7 +87,11 @@ internal sealed class ApiRoutes(EmulatorSettings settings, EmulatorState state, 
             }
             catch (InvalidOperationException ex)
             {
-                reply = Reply.Error(500, DocMapErrorCodes.InternalError, ex.Message);
+                reply = Reply.Error(500, DocMapErrorCodes.InternalError, ex.Message); // the emulator's own messages
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                reply = Reply.Error(500, DocMapErrorCodes.InternalError, $"The emulator could not handle the request ({ex.GetType().Name}).");
             }
         }
 

@@ -63,7 +63,12 @@ internal sealed class ControlRoutes(
             }
             catch (InvalidOperationException ex)
             {
-                reply = Reply.Error(500, DocMapErrorCodes.InternalError, ex.Message);
+                reply = Reply.Error(500, DocMapErrorCodes.InternalError, ex.Message); // the emulator's own messages
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // For example a DeliveryHandlerFactory that threw: a 500 in the envelope, never a bare reset.
+                reply = Reply.Error(500, DocMapErrorCodes.InternalError, $"The emulator could not handle the request ({ex.GetType().Name}).");
             }
         }
 

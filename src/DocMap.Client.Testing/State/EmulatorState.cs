@@ -42,7 +42,16 @@ internal sealed class EmulatorState
         {
             if (secretText is null && _secretFactory is not null)
             {
-                secretText = _secretFactory(url);
+                try
+                {
+                    secretText = _secretFactory(url);
+                }
+                catch (Exception ex)
+                {
+                    // The factory's message is not repeated: it is the user's code and may hold anything.
+                    throw new InvalidOperationException($"DocMapEmulatorOptions.SecretFactory threw {ex.GetType().Name}.", ex);
+                }
+
                 if (!WebhookSecret.TryParse(secretText, out secret))
                 {
                     throw new InvalidOperationException("DocMapEmulatorOptions.SecretFactory returned a value that is not 64 hexadecimal characters.");
