@@ -11,16 +11,16 @@ namespace DocMap.Client.Testing;
 public sealed class DocMapEmulatorOptions
 {
     /// <summary>The default of <see cref="MaxRequestLogEntries"/> and <see cref="MaxDeliveryLogEntries"/>: 1,000.</summary>
-    public const int DefaultMaxLogEntries = 1000;
+    internal const int DefaultMaxLogEntries = 1000;
 
     /// <summary>The most entries a log may be configured to keep: 1,000,000.</summary>
-    public const int MaxLogEntriesLimit = 1_000_000;
+    internal const int MaxLogEntriesLimit = 1_000_000;
 
     /// <summary>The default of <see cref="MaxLoggedBodyBytes"/>: 16 KiB.</summary>
-    public const int DefaultMaxLoggedBodyBytes = 16 * 1024;
+    internal const int DefaultMaxLoggedBodyBytes = 16 * 1024;
 
     /// <summary>The largest <see cref="MaxLoggedBodyBytes"/>: 1 MiB.</summary>
-    public const int MaxLoggedBodyBytesLimit = 1024 * 1024;
+    internal const int MaxLoggedBodyBytesLimit = 1024 * 1024;
 
     private const string ApiKeyPrefix = "dm_test_";
     private const int MaxApiKeyLength = 1024;
