@@ -9,15 +9,16 @@ namespace DocMap.Client.Redis.Internal;
 /// The inbox store on Redis 6.2+, Valkey and Garnet: strings, hashes, sorted sets and Lua scripts only (no streams), one
 /// hash slot per inbox (the key prefix's hash tag). Times are the <see cref="TimeProvider"/>'s, in Unix milliseconds:
 /// due times, lease expiries and retention are scores and fields, not Redis expiries; settled records also carry a
-/// real expiry of retention + <see cref="ExpiryMargin"/> as a safety net. See <see cref="RedisInboxKeys"/> for the key
+/// real expiry of retention + a margin (<see cref="DefaultExpiryMargin"/>) as a safety net, and settling trims index entries
+/// older than that, so storage stays bounded even if <see cref="PurgeExpiredAsync"/> never runs. See <see cref="RedisInboxKeys"/> for the key
 /// layout and <see cref="RedisInboxScripts"/> for the scripts. Round trips: accept, renew, complete, retry, dead-letter,
 /// release, requeue, exists, get and stats one each; lease one, plus one to read the leased records when it took any;
 /// dead-letter listing two; purge two per batch of <see cref="PurgeBatchSize"/>.
 /// </summary>
 internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposable, IDisposable
 {
-    /// <summary>How much longer than the retention a settled record's Redis expiry is.</summary>
-    internal static readonly TimeSpan ExpiryMargin = TimeSpan.FromDays(1);
+    /// <summary>How much longer than the retention a settled record's Redis expiry is, by default.</summary>
+    internal static readonly TimeSpan DefaultExpiryMargin = TimeSpan.FromDays(1);
 
     /// <summary>How many expired records one purge script removes.</summary>
     internal const int PurgeBatchSize = 256;
@@ -28,9 +29,10 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
     private readonly TimeProvider _time;
     private readonly TimeSpan _retention;
     private readonly TimeSpan _timeout;
+    private readonly TimeSpan _margin;
     private readonly long _expiryMs;
 
-    public RedisInboxStore(RedisConnection connection, string keyPrefix, TimeProvider time, TimeSpan retention, TimeSpan operationTimeout)
+    public RedisInboxStore(RedisConnection connection, string keyPrefix, TimeProvider time, TimeSpan retention, TimeSpan operationTimeout, TimeSpan? expiryMargin = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(time);
@@ -45,7 +47,9 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
         _time = time;
         _retention = retention;
         _timeout = operationTimeout;
-        _expiryMs = (long)(retention + ExpiryMargin).TotalMilliseconds;
+        _margin = expiryMargin ?? DefaultExpiryMargin;
+        ArgumentOutOfRangeException.ThrowIfLessThan(_margin, TimeSpan.Zero, nameof(expiryMargin));
+        _expiryMs = (long)Math.Ceiling((retention + _margin).TotalMilliseconds);
         Keys = new RedisInboxKeys(keyPrefix);
     }
 
@@ -188,7 +192,7 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
         return await ScriptAsync(
             RedisInboxScripts.Complete,
             [Keys.Record(id), Keys.Queued, Keys.Running, Keys.Attempts, Keys.Tokens, Keys.Completed, Keys.DeadLettered],
-            [id, Ms(now), Ms(now - _retention), _expiryMs, Ms(now - _retention - ExpiryMargin)],
+            [id, Ms(now), Ms(now - _retention), _expiryMs, Ms(now - _retention - _margin)],
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -215,7 +219,7 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
         return await ScriptAsync(
             RedisInboxScripts.DeadLetter,
             [Keys.Record(id), Keys.Running, Keys.Attempts, Keys.Tokens, Keys.DeadLettered],
-            [id, lease.Token, Ms(now), _expiryMs, failure.ExceptionType, failure.Message, Ms(failure.FailedAt), Ms(now - _retention - ExpiryMargin)],
+            [id, lease.Token, Ms(now), _expiryMs, failure.ExceptionType, failure.Message, Ms(failure.FailedAt), Ms(now - _retention - _margin)],
             cancellationToken).ConfigureAwait(false);
     }
 
