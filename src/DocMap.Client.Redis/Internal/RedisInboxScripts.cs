@@ -141,30 +141,41 @@ internal static class RedisInboxScripts
 
     /// <summary>
     /// Complete (under any lease). KEYS: record, queued, running, attempts, tokens, completed, dead. ARGV: id, now,
-    /// retention cutoff, expiry (ms), trim-before. Drops the body. Returns 0 when already completed or absent.
+    /// retention cutoff, expiry (ms), trim-before. Returns 0 when already completed or absent. The record is written
+    /// anew without its body (and member): a hash once converted to a table encoding by a large value stays so after
+    /// the value is deleted, while a fresh small hash is kept compact (listpack) by Redis.
     /// </summary>
     public const string Complete = """
-        local found = redis.call('HMGET', KEYS[1], 'k', 's', 'x', 'q')
+        local found = redis.call('HMGET', KEYS[1], 'k', 's', 'x', 'q', 'a')
         if not found[1] or found[2] == '2' then
           return 0
         end
+        local attempts = found[5]
         if found[2] then
           if tonumber(found[3]) <= tonumber(ARGV[3]) then
             return 0
           end
           redis.call('ZREM', KEYS[7], ARGV[1])
         else
-          local attempts = redis.call('HGET', KEYS[4], ARGV[1]) or '0'
+          attempts = redis.call('HGET', KEYS[4], ARGV[1]) or '0'
           if found[4] then
             redis.call('ZREM', KEYS[2], found[4])
             redis.call('ZREM', KEYS[3], found[4])
           end
           redis.call('HDEL', KEYS[4], ARGV[1])
           redis.call('HDEL', KEYS[5], ARGV[1])
-          redis.call('HSET', KEYS[1], 'a', attempts)
         end
-        redis.call('HSET', KEYS[1], 's', '2', 'x', ARGV[2])
-        redis.call('HDEL', KEYS[1], 'b', 'q')
+        local all = redis.call('HGETALL', KEYS[1])
+        local kept = {}
+        for i = 1, #all, 2 do
+          local field = all[i]
+          if field ~= 'b' and field ~= 'q' and field ~= 's' and field ~= 'x' and field ~= 'a' then
+            kept[#kept + 1] = field
+            kept[#kept + 1] = all[i + 1]
+          end
+        end
+        redis.call('DEL', KEYS[1])
+        redis.call('HSET', KEYS[1], 's', '2', 'x', ARGV[2], 'a', attempts, unpack(kept))
         redis.call('PEXPIRE', KEYS[1], ARGV[4])
         redis.call('ZADD', KEYS[6], ARGV[2], ARGV[1])
         redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', '(' .. ARGV[5])
