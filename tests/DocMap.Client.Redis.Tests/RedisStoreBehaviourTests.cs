@@ -389,6 +389,32 @@ public abstract class RedisStoreBehaviourTests(RedisTestServer server)
     }
 
     [Fact]
+    public async Task Cancellation_ends_a_call_to_a_stalled_server_at_once_and_a_cancelled_token_sends_nothing()
+    {
+        await using var proxy = new RespProxy(server.Endpoint);
+        await using var store = TestStores.OwnConnection(proxy.Endpoint, _time, Retention, RedisTestServer.UniquePrefix(), TimeSpan.FromMinutes(1));
+        Assert.True(await store.TryAcceptAsync(Message("cancel:0"), Ct));
+
+        proxy.Clear();
+        using (var cancelled = new CancellationTokenSource())
+        {
+            await cancelled.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.TryAcceptAsync(Message("cancel:1"), cancelled.Token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.LeaseAsync("w", 1, LeaseDuration, cancelled.Token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.PurgeExpiredAsync(cancelled.Token));
+        }
+
+        Assert.Empty(proxy.DataCommands);
+
+        proxy.Pause();
+        using var soon = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.TryAcceptAsync(Message("cancel:2"), soon.Token));
+        Assert.InRange(started.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        proxy.Resume();
+    }
+
+    [Fact]
     public async Task A_stalled_server_makes_every_call_fail_within_the_timeout_and_calls_work_again_once_it_answers()
     {
         await using var proxy = new RespProxy(server.Endpoint);
