@@ -13,7 +13,7 @@ namespace DocMap.Client.Benchmarks;
 /// <summary>
 /// A bounded loopback load run for the inbox's Redis store (docs/benchmarks.md). Against one server (embedded Garnet,
 /// in this process, or a redis-server at host:port) it measures, at 1 and 16 concurrent callers on one multiplexer with
-/// 1 KiB bodies: the floor (a plain SET; a pipelined SET NX + ZADD, the least a claim + enqueue can cost), the store's
+/// 1 KiB bodies, in 5 rounds that run every phase back to back: the floor (a plain SET; a pipelined SET NX + ZADD, the least a claim + enqueue can cost), the store's
 /// TryAcceptAsync, and the in-memory store's; then the lease + complete drain rate; on redis-server also the memory
 /// per completed record (INFO memory and MEMORY USAGE). Bounded: a fixed number of operations per phase, each with a
 /// timeout.
@@ -54,30 +54,53 @@ public static class RedisStoreLoadRun
             {
                 var prefix = $"{{bench:{run}:{concurrency}}}:";
                 var store = new RedisInboxStore(RedisConnection.Borrow(multiplexer), prefix, TimeProvider.System, TimeSpan.FromDays(7), TimeSpan.FromSeconds(5));
-                var floorSet = await PhaseAsync("floor: SET", concurrency, operations, i => db.StringSetAsync($"{prefix}set:{i}", body));
-                var floorPair = await PhaseAsync("floor: SET NX + ZADD (pipelined)", concurrency, operations, i =>
+                var phases = new (string Name, Func<int, int, Task> Call)[]
                 {
-                    var batch = db.CreateBatch();
-                    var set = batch.StringSetAsync($"{prefix}nx:{i}", body, when: When.NotExists);
-                    var add = batch.SortedSetAddAsync($"{prefix}z", $"nx:{i}", i);
-                    batch.Execute();
-                    return Task.WhenAll(set, add);
-                });
-                var accept = await PhaseAsync("store: TryAcceptAsync", concurrency, operations, async i =>
-                {
-                    if (!await store.TryAcceptAsync(Message($"a:{i}", body), CancellationToken.None))
+                    ("floor: SET", (r, i) => db.StringSetAsync($"{prefix}set:{r}:{i}", body)),
+                    ("floor: SET NX + ZADD (pipelined)", (r, i) =>
                     {
-                        throw new InvalidOperationException("duplicate");
-                    }
-                });
-                var inMemory = await PhaseAsync("in-memory store: TryAcceptAsync", concurrency, operations, async i =>
-                {
-                    if (!await memory.TryAcceptAsync(Message($"m{concurrency}:{i}", body), CancellationToken.None))
+                        var batch = db.CreateBatch();
+                        var set = batch.StringSetAsync($"{prefix}nx:{r}:{i}", body, when: When.NotExists);
+                        var add = batch.SortedSetAddAsync($"{prefix}z", $"nx:{r}:{i}", i);
+                        batch.Execute();
+                        return Task.WhenAll(set, add);
+                    }),
+                    ("store: TryAcceptAsync", async (r, i) =>
                     {
-                        throw new InvalidOperationException("duplicate");
+                        if (!await store.TryAcceptAsync(Message($"a:{r}:{i}", body), CancellationToken.None))
+                        {
+                            throw new InvalidOperationException("duplicate");
+                        }
+                    }),
+                    ("in-memory store: TryAcceptAsync", async (r, i) =>
+                    {
+                        if (!await memory.TryAcceptAsync(Message($"m{concurrency}:{r}:{i}", body), CancellationToken.None))
+                        {
+                            throw new InvalidOperationException("duplicate");
+                        }
+                    }),
+                };
+
+                // Rounds run every phase back to back, so outside load hits them alike; figures are medians over rounds.
+                var results = phases.Select(_ => new List<Result>()).ToArray();
+                for (var round = 0; round < Rounds; round++)
+                {
+                    for (var p = 0; p < phases.Length; p++)
+                    {
+                        var call = phases[p].Call;
+                        var r = round;
+                        results[p].Add(await PhaseAsync(concurrency, operations, i => call(r, i)));
                     }
-                });
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  concurrency {concurrency}: store/floor(SET NX+ZADD) throughput {accept.PerSecond / floorPair.PerSecond:F2}, p50 {accept.P50 / floorPair.P50:F2}x; store/SET {accept.PerSecond / floorSet.PerSecond:F2}; in-memory/store {inMemory.PerSecond / accept.PerSecond:F0}x"));
+                }
+
+                for (var p = 0; p < phases.Length; p++)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{phases[p].Name,-36} c={concurrency,-2} {Median(results[p].Select(x => x.PerSecond)),9:F0} ops/s  p50 {Median(results[p].Select(x => x.P50)),7:F3} ms  p99 {Median(results[p].Select(x => x.P99)),7:F3} ms"));
+                }
+
+                var ratios = results[2].Zip(results[1], (store, floor) => store.PerSecond / floor.PerSecond).ToList();
+                var setRatios = results[2].Zip(results[0], (store, floor) => store.PerSecond / floor.PerSecond).ToList();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  c={concurrency}: store / (SET NX + ZADD) throughput, median of {Rounds} paired rounds {Median(ratios):F2} (min {ratios.Min():F2}, max {ratios.Max():F2}); store / SET {Median(setRatios):F2}"));
             }
 
             foreach (var workers in new[] { 1, 4 })
@@ -115,20 +138,25 @@ public static class RedisStoreLoadRun
 
     private sealed record Result(double PerSecond, double P50, double P99);
 
-    /// <summary>Warms up, then runs <paramref name="operations"/> calls from <paramref name="concurrency"/> closed-loop callers.</summary>
-    private static async Task<Result> PhaseAsync(string name, int concurrency, int operations, Func<int, Task> call)
+    private const int Rounds = 5;
+
+    private static double Median(IEnumerable<double> values)
     {
-        var warmUp = Math.Min(2000, operations / 5);
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    /// <summary>Warms up, then runs <paramref name="operations"/> calls from <paramref name="concurrency"/> closed-loop callers.</summary>
+    private static async Task<Result> PhaseAsync(int concurrency, int operations, Func<int, Task> call)
+    {
+        var warmUp = Math.Min(1000, operations / 5);
         await LoopAsync(concurrency, warmUp, i => call(-1 - i), null);
         var latencies = new long[operations];
         var stopwatch = Stopwatch.StartNew();
         await LoopAsync(concurrency, operations, call, latencies);
         stopwatch.Stop();
         Array.Sort(latencies);
-        var perSecond = operations / stopwatch.Elapsed.TotalSeconds;
-        var result = new Result(perSecond, Ms(latencies[operations / 2]), Ms(latencies[(int)(operations * 0.99)]));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-40} c={concurrency,-2} {perSecond,9:F0} ops/s  p50 {result.P50,7:F3} ms  p99 {result.P99,7:F3} ms  p99.9 {Ms(latencies[(int)(operations * 0.999)]),7:F3} ms"));
-        return result;
+        return new Result(operations / stopwatch.Elapsed.TotalSeconds, Ms(latencies[operations / 2]), Ms(latencies[(int)(operations * 0.99)]));
     }
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;

@@ -61,7 +61,7 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
     {
         ArgumentNullException.ThrowIfNull(message);
         cancellationToken.ThrowIfCancellationRequested();
-        var deadline = Deadline();
+        var started = Stopwatch.GetTimestamp();
         var now = _time.GetUtcNow();
         var values = new List<RedisValue>(20)
         {
@@ -86,10 +86,10 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
             values.Add(traceParent);
         }
 
-        var db = await DatabaseAsync(deadline, cancellationToken).ConfigureAwait(false);
+        var db = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
         var result = await WithinAsync(
             db.ScriptEvaluateAsync(RedisInboxScripts.Accept, [Keys.Record(message.Id), Keys.Queued, Keys.Completed, Keys.DeadLettered, Keys.Sequence], [.. values]),
-            deadline,
+            started,
             cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
     }
@@ -103,9 +103,9 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
             return false;
         }
 
-        var deadline = Deadline();
-        var db = await DatabaseAsync(deadline, cancellationToken).ConfigureAwait(false);
-        var found = await WithinAsync(db.HashGetAsync(Keys.Record(id), [(RedisValue)"k", "s", "x"]), deadline, cancellationToken).ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
+        var db = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
+        var found = await WithinAsync(db.HashGetAsync(Keys.Record(id), [(RedisValue)"k", "s", "x"]), started, cancellationToken).ConfigureAwait(false);
         return !found[0].IsNull && !IsExpired(found[1], found[2], _time.GetUtcNow());
     }
 
@@ -115,14 +115,14 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
         cancellationToken.ThrowIfCancellationRequested();
-        var deadline = Deadline();
+        var started = Stopwatch.GetTimestamp();
         var now = _time.GetUtcNow();
         var expiresAt = now + leaseDuration;
         var tokenBase = Guid.NewGuid().ToString("N") + ":";
-        var db = await DatabaseAsync(deadline, cancellationToken).ConfigureAwait(false);
+        var db = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
         var taken = (RedisResult[])(await WithinAsync(
             db.ScriptEvaluateAsync(RedisInboxScripts.Lease, [Keys.Queued, Keys.Running, Keys.Attempts, Keys.Tokens], [Ms(now), Ms(expiresAt), maxCount, tokenBase]),
-            deadline,
+            started,
             cancellationToken).ConfigureAwait(false))!;
         if (taken.Length == 0)
         {
@@ -138,7 +138,7 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
             reads[i] = db.HashGetAllAsync(Keys.Record(IdOf(taken[i * 3])));
         }
 
-        await WithinAsync(Task.WhenAll(reads), deadline, cancellationToken).ConfigureAwait(false);
+        await WithinAsync(Task.WhenAll(reads), started, cancellationToken).ConfigureAwait(false);
         var leases = new List<InboxLease>(count);
         var expiry = FromMs(Ms(expiresAt));
         for (var i = 0; i < count; i++)
@@ -149,7 +149,7 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
             {
                 await WithinAsync(
                     db.ScriptEvaluateAsync(RedisInboxScripts.Forget, [Keys.Record(id), Keys.Queued, Keys.Running, Keys.Attempts, Keys.Tokens], [id, (RedisValue)taken[i * 3]]),
-                    deadline,
+                    started,
                     cancellationToken).ConfigureAwait(false);
                 continue;
             }
@@ -244,11 +244,11 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
             return null;
         }
 
-        var deadline = Deadline();
-        var db = await DatabaseAsync(deadline, cancellationToken).ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
+        var db = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
         var result = (RedisResult[])(await WithinAsync(
             db.ScriptEvaluateAsync(RedisInboxScripts.Get, [Keys.Record(id), Keys.Queued, Keys.Running, Keys.Attempts], [id]),
-            deadline,
+            started,
             cancellationToken).ConfigureAwait(false))!;
         var fields = Fields.From((RedisResult[])result[0]!);
         if (fields.Kind.IsNull || IsExpired(fields.Settled, fields.SettledAt, _time.GetUtcNow()))
@@ -271,12 +271,12 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         cancellationToken.ThrowIfCancellationRequested();
-        var deadline = Deadline();
+        var started = Stopwatch.GetTimestamp();
         var now = _time.GetUtcNow();
-        var db = await DatabaseAsync(deadline, cancellationToken).ConfigureAwait(false);
+        var db = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
         var ids = await WithinAsync(
             db.SortedSetRangeByScoreAsync(Keys.DeadLettered, Ms(now - _retention), double.PositiveInfinity, Exclude.Start, Order.Descending, 0, limit),
-            deadline,
+            started,
             cancellationToken).ConfigureAwait(false);
         if (ids.Length == 0)
         {
@@ -289,7 +289,7 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
             reads[i] = db.HashGetAllAsync(Keys.Record((string)ids[i]!));
         }
 
-        await WithinAsync(Task.WhenAll(reads), deadline, cancellationToken).ConfigureAwait(false);
+        await WithinAsync(Task.WhenAll(reads), started, cancellationToken).ConfigureAwait(false);
         var records = new List<InboxRecord>(ids.Length);
         for (var i = 0; i < ids.Length; i++)
         {
@@ -324,11 +324,11 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
     public async Task<InboxStats> GetStatsAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var deadline = Deadline();
-        var db = await DatabaseAsync(deadline, cancellationToken).ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
+        var db = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
         var counts = (RedisResult[])(await WithinAsync(
             db.ScriptEvaluateAsync(RedisInboxScripts.Stats, [Keys.Queued, Keys.Running, Keys.DeadLettered], [Ms(_time.GetUtcNow() - _retention)]),
-            deadline,
+            started,
             cancellationToken).ConfigureAwait(false))!;
         return new InboxStats { Queued = (long)counts[0], Running = (long)counts[1], DeadLettered = (long)counts[2] };
     }
@@ -341,11 +341,11 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
         while (true)
         {
             // Each batch has its own time budget: a long backlog is purged in steps, each bounded.
-            var deadline = Deadline();
-            var db = await DatabaseAsync(deadline, cancellationToken).ConfigureAwait(false);
+            var started = Stopwatch.GetTimestamp();
+            var db = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
             var completedTask = db.SortedSetRangeByScoreAsync(Keys.Completed, double.NegativeInfinity, cutoff, Exclude.None, Order.Ascending, 0, PurgeBatchSize);
             var deadTask = db.SortedSetRangeByScoreAsync(Keys.DeadLettered, double.NegativeInfinity, cutoff, Exclude.None, Order.Ascending, 0, PurgeBatchSize);
-            await WithinAsync(Task.WhenAll(completedTask, deadTask), deadline, cancellationToken).ConfigureAwait(false);
+            await WithinAsync(Task.WhenAll(completedTask, deadTask), started, cancellationToken).ConfigureAwait(false);
             var candidates = completedTask.Result.Concat(deadTask.Result).Distinct().ToArray();
             if (candidates.Length == 0)
             {
@@ -363,7 +363,7 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
                 values[i + 1] = candidates[i];
             }
 
-            var batch = (long)await WithinAsync(db.ScriptEvaluateAsync(RedisInboxScripts.Purge, keys, values), deadline, cancellationToken).ConfigureAwait(false);
+            var batch = (long)await WithinAsync(db.ScriptEvaluateAsync(RedisInboxScripts.Purge, keys, values), started, cancellationToken).ConfigureAwait(false);
             removed += batch;
             if (batch == 0 || (completedTask.Result.Length < PurgeBatchSize && deadTask.Result.Length < PurgeBatchSize))
             {
@@ -378,13 +378,11 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
 
     private async Task<bool> ScriptAsync(string script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
     {
-        var deadline = Deadline();
-        var db = await DatabaseAsync(deadline, cancellationToken).ConfigureAwait(false);
-        var result = await WithinAsync(db.ScriptEvaluateAsync(script, keys, values), deadline, cancellationToken).ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
+        var db = await DatabaseAsync(started, cancellationToken).ConfigureAwait(false);
+        var result = await WithinAsync(db.ScriptEvaluateAsync(script, keys, values), started, cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
     }
-
-    private long Deadline() => Stopwatch.GetTimestamp();
 
     private async ValueTask<IDatabase> DatabaseAsync(long started, CancellationToken cancellationToken)
     {
