@@ -164,6 +164,21 @@ public sealed class RegistrationTests(GarnetServerFixture server) : IClassFixtur
     }
 
     [Fact]
+    public async Task An_app_with_invalid_Redis_store_settings_does_not_start()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Services.AddDocMapWebhookInbox().UseRedis(o =>
+        {
+            o.Configuration = "localhost:6379,password=never-shown-123";
+            o.KeyPrefix = "no-hash-tag:";
+        });
+        using var host = builder.Build();
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("KeyPrefix must contain a Redis hash tag", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("never-shown-123", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_options_describe_themselves_without_the_configuration_string()
     {
         var options = new DocMapRedisInboxOptions { Configuration = "redis.internal:6380,password=hunter2-secret,ssl=true" };
