@@ -429,6 +429,66 @@ public abstract class InboxStoreContractTests
     }
 
     [Fact]
+    public async Task Records_due_at_the_same_time_are_leased_in_the_order_they_were_accepted()
+    {
+        var store = await CreateStoreAsync();
+        string[] ids = ["d1:m", "d1:c", "d1:x", "d1:a", "d1:q"];
+        foreach (var id in ids)
+        {
+            Assert.True(await store.TryAcceptAsync(Message(id), Ct));
+        }
+
+        var leased = new List<string>();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            leased.Add(Assert.Single(await store.LeaseAsync("w", 1, LeaseDuration, Ct)).Message.Id);
+        }
+
+        Assert.Equal(ids, leased);
+    }
+
+    [Fact]
+    public async Task A_late_completion_settles_a_record_another_worker_dead_lettered_meanwhile()
+    {
+        var store = await CreateStoreAsync();
+        Assert.True(await store.TryAcceptAsync(Message("d1:late"), Ct));
+        var slow = Assert.Single(await store.LeaseAsync("slow", 1, LeaseDuration, Ct));
+        Time.Advance(LeaseDuration + TimeSpan.FromSeconds(1));
+        var other = Assert.Single(await store.LeaseAsync("other", 1, LeaseDuration, Ct));
+        Assert.True(await store.DeadLetterAsync(other, Failure(), Ct));
+        Assert.Equal(1, (await store.GetStatsAsync(Ct)).DeadLettered);
+
+        Assert.True(await store.CompleteAsync(slow, Ct));
+        var record = await store.GetAsync("d1:late", Ct);
+        Assert.Equal(InboxMessageState.Completed, record!.State);
+        Assert.Equal(2, record.Attempts);
+        Assert.Equal(Ms(Time.GetUtcNow()), Ms(record.SettledAt!.Value));
+        Assert.Equal(0, (await store.GetStatsAsync(Ct)).DeadLettered);
+        Assert.Empty(await store.ListDeadLettersAsync(10, Ct));
+        Assert.False(await store.RequeueAsync("d1:late", Ct));
+    }
+
+    [Fact]
+    public async Task A_dead_letter_past_retention_is_gone_and_its_id_starts_afresh()
+    {
+        var store = await CreateStoreAsync();
+        Assert.True(await store.TryAcceptAsync(Message("d1:old"), Ct));
+        Assert.True(await store.DeadLetterAsync(Assert.Single(await store.LeaseAsync("w", 1, LeaseDuration, Ct)), Failure(), Ct));
+        Time.Advance(Retention + TimeSpan.FromSeconds(1));
+
+        Assert.Null(await store.GetAsync("d1:old", Ct));
+        Assert.False(await store.RequeueAsync("d1:old", Ct));
+        Assert.Equal(0, (await store.GetStatsAsync(Ct)).DeadLettered);
+        Assert.True(await store.TryAcceptAsync(Message("d1:old"), Ct));
+        var record = await store.GetAsync("d1:old", Ct);
+        Assert.Equal(InboxMessageState.Queued, record!.State);
+        Assert.Equal(0, record.Attempts);
+        Assert.Null(record.LastFailure);
+        Assert.Null(record.SettledAt);
+        Assert.Equal(1, Assert.Single(await store.LeaseAsync("w", 1, LeaseDuration, Ct)).Attempt);
+    }
+
+    [Fact]
     public async Task Bad_arguments_throw_argument_exceptions()
     {
         var store = await CreateStoreAsync();
