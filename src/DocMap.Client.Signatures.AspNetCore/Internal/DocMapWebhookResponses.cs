@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace DocMap.Client.Signatures.AspNetCore.Internal;
+
+/// <summary>
+/// The endpoint's own answers: one fixed JSON error body per status, so a failure tells the sender the class of the
+/// problem and nothing about secrets, signatures or the body.
+/// </summary>
+internal static class DocMapWebhookResponses
+{
+    private static readonly byte[] UnauthorizedBody =
+        """{"error":{"code":"INVALID_SIGNATURE","message":"The webhook signature did not verify."}}"""u8.ToArray();
+
+    private static readonly byte[] TooLargeBody =
+        """{"error":{"code":"PAYLOAD_TOO_LARGE","message":"The webhook body is larger than this endpoint accepts."}}"""u8.ToArray();
+
+    private static readonly byte[] InvalidPayloadBody =
+        """{"error":{"code":"INVALID_PAYLOAD","message":"The webhook body is not a JSON object."}}"""u8.ToArray();
+
+    private static readonly byte[] UnreadableBody =
+        """{"error":{"code":"INVALID_REQUEST","message":"The webhook body could not be read."}}"""u8.ToArray();
+
+    private static readonly byte[] TimeoutBody =
+        """{"error":{"code":"REQUEST_TIMEOUT","message":"The webhook body did not arrive in time."}}"""u8.ToArray();
+
+    private static readonly byte[] HandlerFailedBody =
+        """{"error":{"code":"INTERNAL_ERROR","message":"The webhook handler failed."}}"""u8.ToArray();
+
+    /// <summary>401, one body for every signature failure.</summary>
+    public static Task UnauthorizedAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status401Unauthorized, UnauthorizedBody);
+
+    /// <summary>413: the body is over the limit.</summary>
+    public static Task TooLargeAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status413PayloadTooLarge, TooLargeBody);
+
+    /// <summary>400: the body verified but is not a JSON object.</summary>
+    public static Task InvalidPayloadAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status400BadRequest, InvalidPayloadBody);
+
+    /// <summary>400: the body's framing is broken or it was cut short.</summary>
+    public static Task UnreadableAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status400BadRequest, UnreadableBody);
+
+    /// <summary>500: the handler threw.</summary>
+    public static Task HandlerFailedAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status500InternalServerError, HandlerFailedBody);
+
+    /// <summary>
+    /// 408, then the connection is closed: the sender is stalled or still sending, and a server that kept the connection
+    /// would first read (drain) the rest of the body, holding the connection for longer still. Over HTTP/1.x the answer
+    /// says <c>Connection: close</c>, is flushed, and the connection is aborted; over HTTP/2 and HTTP/3 only the request's
+    /// stream is reset.
+    /// </summary>
+    public static async Task TimeoutAndCloseAsync(HttpContext context)
+    {
+        try
+        {
+            if (HttpProtocol.IsHttp10(context.Request.Protocol) || HttpProtocol.IsHttp11(context.Request.Protocol))
+            {
+                context.Response.Headers[HeaderNames.Connection] = "close";
+            }
+
+            await WriteAsync(context, StatusCodes.Status408RequestTimeout, TimeoutBody).ConfigureAwait(false);
+            await context.Response.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // The sender went away while we answered, or the response cannot be written: closing is all that is left.
+        }
+        finally
+        {
+            context.Abort();
+        }
+    }
+
+    private static Task WriteAsync(HttpContext context, int statusCode, byte[] body)
+    {
+        var response = context.Response;
+        response.StatusCode = statusCode;
+        response.ContentType = "application/json";
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body.AsMemory()).AsTask();
+    }
+}
