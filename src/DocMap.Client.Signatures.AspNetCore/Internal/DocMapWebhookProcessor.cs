@@ -107,7 +107,7 @@ internal static class DocMapWebhookProcessor
                 return null;
             case BodyReadOutcome.TimedOut:
                 DocMapWebhookLog.BodyReadTimedOut(logger, remoteAddress, settings.BodyReadTimeout, read.BytesRead, contentLength, settings.KeyFingerprints);
-                await DocMapWebhookResponses.TimeoutAndCloseAsync(context).ConfigureAwait(false);
+                await DocMapWebhookResponses.TimeoutAndCloseAsync(context, runtime.TimeProvider).ConfigureAwait(false);
                 return null;
         }
 

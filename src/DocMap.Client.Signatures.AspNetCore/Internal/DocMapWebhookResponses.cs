@@ -43,12 +43,19 @@ internal static class DocMapWebhookResponses
     public static Task HandlerFailedAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status500InternalServerError, HandlerFailedBody);
 
     /// <summary>
-    /// 408, then the connection is closed: the sender is stalled or still sending, and a server that kept the connection
-    /// would first read (drain) the rest of the body, holding the connection for longer still. Over HTTP/1.x the answer
-    /// says <c>Connection: close</c>, is flushed, and the connection is aborted; over HTTP/2 and HTTP/3 only the request's
-    /// stream is reset.
+    /// How long the connection stays open after the 408 went out, unless the sender closes it first: long enough for
+    /// the answer to leave this machine before the close (a close with unread request bytes resets the connection,
+    /// and a reset can destroy an answer still on its way), far shorter than the server's own draining.
     /// </summary>
-    public static async Task TimeoutAndCloseAsync(HttpContext context)
+    public static readonly TimeSpan CloseLinger = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// 408, then the connection is closed: the sender is stalled or still sending, and a server that kept the connection
+    /// would first read (drain) the rest of the body, holding it for seconds more. Over HTTP/1.x the answer says
+    /// <c>Connection: close</c> and is flushed; the connection is aborted when the sender closes it or after
+    /// <see cref="CloseLinger"/>, whichever comes first. Over HTTP/2 and HTTP/3 only the request's stream is reset.
+    /// </summary>
+    public static async Task TimeoutAndCloseAsync(HttpContext context, TimeProvider timeProvider)
     {
         try
         {
@@ -59,10 +66,12 @@ internal static class DocMapWebhookResponses
 
             await WriteAsync(context, StatusCodes.Status408RequestTimeout, TimeoutBody).ConfigureAwait(false);
             await context.Response.CompleteAsync().ConfigureAwait(false);
+            await Task.Delay(CloseLinger, timeProvider, context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
         {
-            // The sender went away while we answered, or the response cannot be written: closing is all that is left.
+            // The sender closed the connection (it read the answer, or went away), or the answer cannot be written:
+            // closing is all that is left.
         }
         finally
         {
