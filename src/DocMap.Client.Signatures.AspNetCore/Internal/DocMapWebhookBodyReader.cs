@@ -3,22 +3,6 @@ using System.IO.Pipelines;
 
 namespace DocMap.Client.Signatures.AspNetCore.Internal;
 
-/// <summary>How reading a webhook body ended.</summary>
-internal enum BodyReadOutcome
-{
-    /// <summary>The whole body is in the buffer.</summary>
-    Complete,
-
-    /// <summary>The decoded body grew past the limit; nothing is kept.</summary>
-    TooLarge,
-
-    /// <summary>The body did not arrive within the read deadline; nothing is kept.</summary>
-    TimedOut,
-}
-
-/// <summary>What <see cref="DocMapWebhookBodyReader.ReadAsync"/> read: a pooled buffer only when the body is complete.</summary>
-internal readonly record struct BodyReadResult(BodyReadOutcome Outcome, byte[]? Buffer, int Length, long BytesRead);
-
 /// <summary>
 /// Reads a whole request body into a buffer rented from the shared pool, counting decoded body bytes only (never
 /// transfer framing) against the limit, and within a deadline of its own. On every outcome but
