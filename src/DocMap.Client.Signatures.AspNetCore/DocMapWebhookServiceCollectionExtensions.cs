@@ -31,9 +31,9 @@ public static class DocMapWebhookServiceCollectionExtensions
     /// Registers DocMap webhook receiving with settings bound from configuration: pass the app's configuration
     /// (<c>builder.Configuration</c>, whose <c>DocMap:Webhooks</c> section is then used) or a section of your choice.
     /// Keys: <c>Secrets:0</c>, <c>Secrets:1</c>, …, <c>MaxBodyBytes</c>, <c>BodyReadTimeout</c>, <c>HeaderName</c>,
-    /// <c>KeyDerivation</c>, <c>MaxSignaturesPerHeader</c>. Validated when the app starts (messages name the setting, never a value); a
-    /// configuration reload (for example of a JSON file or a secret store) takes effect on the next request, so secrets
-    /// rotate without a restart.
+    /// <c>KeyDerivation</c>, <c>MaxSignaturesPerHeader</c>. Validated when the app starts (messages name the setting
+    /// by its configuration path, never a value); a configuration reload (for example of a JSON file or a secret
+    /// store) takes effect on the next request, so secrets rotate without a restart.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
@@ -144,6 +145,26 @@ public sealed class BodyReadTests
         Assert.InRange(reply.After, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(1 + 3.5));
         Assert.StartsWith("HTTP/1.1 408", reply.Text, StringComparison.Ordinal);
         Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Id == 4010 && r.GetStructuredStateValue("BytesRead") == "16");
+    }
+
+    [Fact]
+    public async Task A_body_below_the_servers_minimum_data_rate_is_answered_408_and_closed_too()
+    {
+        // Kestrel's own minimum data rate trips first here (BodyReadTimeout is a minute): the same answer, 408 and closed.
+        await using var host = await WebhookHost.StartAsync(Settings(bodyReadTimeout: "00:01:00"), MapDocMapWebhooksTests.MapDelegate,
+            configure: b => b.WebHost.ConfigureKestrel(o => o.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 1000, gracePeriod: TimeSpan.FromSeconds(2))));
+        using var connection = await RawConnection.OpenAsync(host.BaseAddress, CancellationToken.None);
+        var clock = Stopwatch.StartNew();
+
+        await connection.SendAsync(RawConnection.Head(Deliveries.Path, WrongSignature, "Content-Length: 10000"), CancellationToken.None);
+        await connection.SendAsync(new byte[10], CancellationToken.None);
+        var reply = await connection.ReadUntilClosedAsync(TimeSpan.FromSeconds(30), clock);
+
+        Assert.True(reply.Closed);
+        Assert.InRange(reply.After, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(15));
+        Assert.StartsWith("HTTP/1.1 408", reply.Text, StringComparison.Ordinal);
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Id == 4006 && r.GetStructuredStateValue("Problem")!.Contains("minimum data rate", StringComparison.Ordinal));
+        Assert.Equal(0, host.Recorder.Count);
     }
 
     [Theory]

@@ -86,6 +86,14 @@ internal static class DocMapWebhookProcessor
             await DocMapWebhookResponses.TooLargeAsync(context).ConfigureAwait(false);
             return null;
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            // The server's own minimum data rate (Kestrel: 240 bytes/s after 5 s) tripped before BodyReadTimeout did:
+            // the same answer as our deadline, 408 and closed.
+            DocMapWebhookLog.BodyUnreadable(logger, remoteAddress, "the body arrived below the server's minimum data rate (408)", contentLength);
+            await DocMapWebhookResponses.TimeoutAndCloseAsync(context, runtime.TimeProvider).ConfigureAwait(false);
+            return null;
+        }
         catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
         {
             DocMapWebhookLog.ClientDisconnected(logger, remoteAddress);

@@ -23,10 +23,10 @@ internal sealed class DocMapWebhookRuntime : IDisposable
         IOptionsMonitor<DocMapWebhookOptions> monitor,
         IEnumerable<IOptionsChangeTokenSource<DocMapWebhookOptions>> changeSources,
         ILoggerFactory loggerFactory,
-        IServiceProvider services)
+        TimeProvider? timeProvider = null)
     {
         _monitor = monitor;
-        TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        TimeProvider = timeProvider ?? TimeProvider.System;
         _logger = loggerFactory.CreateLogger("DocMap.Client.Signatures.AspNetCore");
         foreach (var source in changeSources)
         {
