@@ -274,8 +274,15 @@ public sealed class StalledSendersTests(ITestOutputHelper output)
     {
         var settings = WebhookHost.Settings(SecretText);
         settings["DocMap:Webhooks:BodyReadTimeout"] = "00:00:03";
-        await using var host = await WebhookHost.StartAsync(settings, MapDocMapWebhooksTests.MapDelegate,
-            configure: b => b.Logging.SetMinimumLevel(LogLevel.Information));
+        await using var host = await WebhookHost.StartAsync(settings, MapDocMapWebhooksTests.MapDelegate, configure: b =>
+        {
+            b.Logging.SetMinimumLevel(LogLevel.Information);
+
+            // Kestrel buffers up to 1 MiB per connection ahead of the app by default; its memory pool then grows or
+            // shrinks with how the 50 senders' bytes happen to interleave, which would blur what this test measures
+            // (the receiver's own buffers). 64 KiB keeps the server's share small and steady.
+            b.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBufferSize = 64 * 1024);
+        });
         using (var warm = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_warm"), Secret)))
         {
             await HttpAssert.StatusAsync(HttpStatusCode.OK, warm);
@@ -294,8 +301,9 @@ public sealed class StalledSendersTests(ITestOutputHelper output)
         output.WriteLine($"managed heap: before {before.Managed / 1024} KiB, during the stall {during.Managed / 1024} KiB, after {after.Managed / 1024} KiB");
         output.WriteLine($"working set:  before {before.WorkingSet / 1024} KiB, during the stall {during.WorkingSet / 1024} KiB, after {after.WorkingSet / 1024} KiB");
 
-        // One stalled round holds 50 x 512 KiB = 25 MiB of body buffers; nothing of it may stay.
-        Assert.True(after.Managed <= before.Managed + (8L << 20), $"managed heap grew by {(after.Managed - before.Managed) / 1024} KiB");
+        // One stalled round holds 50 x 512 KiB = 25 MiB of body buffers; nothing of it may stay (the slack covers the
+        // pools' bookkeeping: a few arrays land in a full pool partition and are allocated anew).
+        Assert.True(after.Managed <= before.Managed + (12L << 20), $"managed heap grew by {(after.Managed - before.Managed) / 1024} KiB");
         Assert.True(after.WorkingSet <= before.WorkingSet + (24L << 20), $"working set grew by {(after.WorkingSet - before.WorkingSet) / 1024} KiB");
         Assert.Equal(2 * Senders, host.Logs.GetSnapshot().Count(r => r.Id.Id == 4010));
         Assert.Equal(3, host.Recorder.Count);
