@@ -8,16 +8,22 @@ using DocMap.Client.Signatures.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Secrets, MaxBodyBytes and the signature options come from the DocMap:Webhooks configuration section
+// Secrets, MaxBodyBytes, BodyReadTimeout and the signature options come from the DocMap:Webhooks configuration section
 // (appsettings.json, environment variables such as DocMap__Webhooks__Secrets__0, user secrets, a vault, ...).
 builder.Services.AddDocMapWebhooks(builder.Configuration);
 
 var app = builder.Build();
 
-// POST /webhooks/docmap: 200 once the handler returns; 401 bad signature; 413 too large; 400 not a JSON object;
-// 500 if the handler throws.
+// POST /webhooks/docmap: 200 once the handler returns; 401 bad signature; 413 too large; 408 (and the connection
+// closed) when the body does not arrive within BodyReadTimeout; 400 not a JSON object; 500 if the handler throws.
+// Values from the body are escaped before they are logged (WebhookLogValue), so a CR/LF or an ANSI escape in a signed
+// field cannot forge a log line.
 app.MapDocMapWebhooks("/webhooks/docmap", (WebhookEvent webhook, ILogger<WebhookReceiver> logger) =>
-    WebhookReceiverLog.Received(logger, webhook.Type.ToString(), webhook.ExtractionId ?? "(none)", webhook.Extraction?.Status));
+    WebhookReceiverLog.Received(
+        logger,
+        WebhookLogValue.Escape(webhook.Type.ToString())!,
+        WebhookLogValue.Escape(webhook.ExtractionId) ?? "(none)",
+        WebhookLogValue.Escape(webhook.Extraction?.Status)));
 
 app.Run();
 

@@ -10,7 +10,7 @@ public static class DocMapWebhookApplicationBuilderExtensions
     /// Verifies DocMap signatures, at this point of the pipeline, for requests routed to endpoints marked with
     /// <c>RequireDocMapSignature()</c> (or mapped with <c>MapDocMapWebhooks</c>): the body is read once within the
     /// limit, verified, rewound for model binding, and the verified event is set on the <c>HttpContext</c> before any
-    /// later middleware or the endpoint runs. Failing requests are answered here (401, 413, 400) and go no further.
+    /// later middleware or the endpoint runs. Failing requests are answered here (401, 413, 408, 400) and go no further.
     /// Place it after routing (<c>WebApplication</c> routes first by default, or after <c>UseRouting()</c>) and before
     /// middleware that should only see verified deliveries.
     /// </summary>
@@ -21,7 +21,7 @@ public static class DocMapWebhookApplicationBuilderExtensions
     public static IApplicationBuilder UseDocMapWebhookSignatures(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var runtime = DocMapWebhookEndpointRouteBuilderExtensions.GetRuntime(app.ApplicationServices);
+        var runtime = DocMapWebhookRuntime.From(app.ApplicationServices);
         return app.Use(next => new DocMapWebhookSignatureMiddleware(next, runtime).InvokeAsync);
     }
 }

@@ -20,7 +20,9 @@ public static class DocMapWebhookEndpointRouteBuilderExtensions
     /// <see cref="DocMapWebhookOptions.MaxBodyBytes"/> and verifies it before anything parses it. Answers: 200 after
     /// the handler completes (or the handler's own result); 401 with one generic body for every signature failure,
     /// the handler never called; 413 for a body over the limit (by <c>Content-Length</c> before reading, or while
-    /// reading a chunked body); 400 for a verified body that is not a JSON object; 500 when the handler throws (logged).
+    /// reading a chunked body); 408, and the connection closed, for a body that does not arrive within
+    /// <see cref="DocMapWebhookOptions.BodyReadTimeout"/>; 400 for a verified body that is not a JSON object; 500 when
+    /// the handler throws (logged).
     /// </summary>
     /// <param name="endpoints">The endpoint route builder (the <c>WebApplication</c> or a route group).</param>
     /// <param name="pattern">The route pattern, for example <c>/webhooks/docmap</c>.</param>
@@ -35,7 +37,7 @@ public static class DocMapWebhookEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(pattern);
         ArgumentNullException.ThrowIfNull(handler);
-        var runtime = GetRuntime(endpoints.ServiceProvider);
+        var runtime = DocMapWebhookRuntime.From(endpoints.ServiceProvider);
         var builder = endpoints.MapPost(pattern, handler);
         builder.Add(endpoint =>
         {
@@ -51,7 +53,7 @@ public static class DocMapWebhookEndpointRouteBuilderExtensions
     /// Maps a POST endpoint that receives DocMap deliveries and dispatches each verified event to a
     /// <typeparamref name="THandler"/> resolved from the request's services (created with its constructor
     /// dependencies when it is not registered). Answers as
-    /// <see cref="MapDocMapWebhooks(IEndpointRouteBuilder, string, Delegate)"/> does: 200, 401, 413, 400 or 500.
+    /// <see cref="MapDocMapWebhooks(IEndpointRouteBuilder, string, Delegate)"/> does: 200, 401, 413, 408, 400 or 500.
     /// Needs no dynamic code.
     /// </summary>
     /// <typeparam name="THandler">The handler class.</typeparam>
@@ -66,9 +68,8 @@ public static class DocMapWebhookEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(pattern);
-        var runtime = GetRuntime(endpoints.ServiceProvider);
-        var factory = ActivatorUtilities.CreateFactory<THandler>(Type.EmptyTypes);
-        RequestDelegate requestDelegate = context => HandleWithClassAsync(context, runtime, factory);
+        var endpoint = new DocMapWebhookClassHandlerEndpoint<THandler>(DocMapWebhookRuntime.From(endpoints.ServiceProvider));
+        RequestDelegate requestDelegate = endpoint.InvokeAsync;
         return endpoints.MapPost(pattern, requestDelegate)
             .WithMetadata(DocMapSignatureRequiredMetadata.Instance)
             .WithDisplayName($"DocMap webhooks {pattern} ({typeof(THandler).Name})");
@@ -79,7 +80,7 @@ public static class DocMapWebhookEndpointRouteBuilderExtensions
     /// own handlers. The body is read once within the limit and verified before model binding; it is then rewound, so
     /// <c>[FromBody]</c> and minimal-API body binding still read it, and the verified event is available from
     /// <see cref="DocMapWebhookHttpContextExtensions.GetDocMapWebhookEvent(HttpContext)"/> (and as a
-    /// <see cref="WebhookEvent"/> handler parameter). Failures answer 401, 413 or 400 as the mapped endpoint does; the
+    /// <see cref="WebhookEvent"/> handler parameter). Failures answer 401, 413, 408 or 400 as the mapped endpoint does; the
     /// endpoint's own exceptions are not caught. <c>UseDocMapWebhookSignatures()</c> runs the check earlier in the
     /// pipeline; without it the endpoint checks itself before it binds.
     /// </summary>
@@ -102,51 +103,9 @@ public static class DocMapWebhookEndpointRouteBuilderExtensions
             var inner = endpoint.RequestDelegate ?? throw new InvalidOperationException(
                 $"RequireDocMapSignature() cannot protect the endpoint '{endpoint.DisplayName}': it has no request delegate when the convention runs. " +
                 "Apply it to an endpoint that has its handler (MapPost, MapControllers, a route group), or use MapDocMapWebhooks.");
-            var runtime = GetRuntime(endpoint.ApplicationServices);
+            var runtime = DocMapWebhookRuntime.From(endpoint.ApplicationServices);
             endpoint.RequestDelegate = context => DocMapWebhookProcessor.VerifyThenInvokeAsync(context, inner, runtime, ownsEndpoint: false);
         });
         return builder;
-    }
-
-    internal static DocMapWebhookRuntime GetRuntime(IServiceProvider services) =>
-        services.GetService<DocMapWebhookRuntime>() ??
-        throw new InvalidOperationException(
-            "DocMap webhooks are not registered: call services.AddDocMapWebhooks(...) (for example with builder.Configuration.GetSection(DocMapWebhookOptions.SectionName)) before mapping or requiring them.");
-
-    private static async Task HandleWithClassAsync<THandler>(HttpContext context, DocMapWebhookRuntime runtime, ObjectFactory<THandler> factory)
-        where THandler : DocMapWebhookHandler
-    {
-        var feature = await DocMapWebhookProcessor.ReadAndVerifyAsync(context, runtime, rewindBody: false).ConfigureAwait(false);
-        if (feature is null)
-        {
-            return;
-        }
-
-        try
-        {
-            var services = context.RequestServices;
-            var handler = services.GetService<THandler>();
-            if (handler is null)
-            {
-                handler = factory(services, null);
-                if (handler is IAsyncDisposable asyncDisposable)
-                {
-                    context.Response.RegisterForDisposeAsync(asyncDisposable);
-                }
-                else if (handler is IDisposable disposable)
-                {
-                    context.Response.RegisterForDispose(disposable);
-                }
-            }
-
-            await handler.HandleAsync(feature.Event, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            await DocMapWebhookProcessor.HandlerFailedAsync(context, runtime, feature.Event, ex).ConfigureAwait(false);
-            return;
-        }
-
-        context.Response.StatusCode = StatusCodes.Status200OK;
     }
 }

@@ -23,17 +23,17 @@ public static class DocMapWebhookServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        AddCore(services).Configure(configure);
+        AddCore(services, configurationPath: null).Configure(configure);
         return services;
     }
 
     /// <summary>
     /// Registers DocMap webhook receiving with settings bound from configuration: pass the app's configuration
     /// (<c>builder.Configuration</c>, whose <c>DocMap:Webhooks</c> section is then used) or a section of your choice.
-    /// Keys: <c>Secrets:0</c>, <c>Secrets:1</c>, …, <c>MaxBodyBytes</c>, <c>HeaderName</c>, <c>KeyDerivation</c>,
-    /// <c>MaxSignaturesPerHeader</c>. Validated when the app starts (messages name the setting, never a value); a
-    /// configuration reload (for example of a JSON file or a secret store) takes effect on the next request, so secrets
-    /// rotate without a restart.
+    /// Keys: <c>Secrets:0</c>, <c>Secrets:1</c>, …, <c>MaxBodyBytes</c>, <c>BodyReadTimeout</c>, <c>HeaderName</c>,
+    /// <c>KeyDerivation</c>, <c>MaxSignaturesPerHeader</c>. Validated when the app starts (messages name the setting
+    /// by its configuration path, never a value); a configuration reload (for example of a JSON file or a secret
+    /// store) takes effect on the next request, so secrets rotate without a restart.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">
@@ -47,15 +47,14 @@ public static class DocMapWebhookServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration as IConfigurationSection ?? configuration.GetSection(DocMapWebhookOptions.SectionName);
-        var path = section.Path;
         // Bound through DocMapWebhookBindingException rather than OptionsBuilder.Bind: the binder's own exception
         // quotes the value it could not convert (a secret put under the wrong key would reach the log or the
-        // start-up failure message).
+        // start-up failure message). The binding code is generated at build time (no reflection), so this is trim
+        // and native AOT safe.
         services.AddSingleton<IOptionsChangeTokenSource<DocMapWebhookOptions>>(
             new ConfigurationChangeTokenSource<DocMapWebhookOptions>(Options.DefaultName, section));
-        AddCore(services)
-            .Configure(options => DocMapWebhookBindingException.Bind(section, options))
-            .Configure(options => options.SettingsPath = path);
+        AddCore(services, section.Path)
+            .Configure(options => DocMapWebhookBindingException.Bind(section, options));
         if (configure is not null)
         {
             services.Configure(configure);
@@ -64,9 +63,11 @@ public static class DocMapWebhookServiceCollectionExtensions
         return services;
     }
 
-    private static OptionsBuilder<DocMapWebhookOptions> AddCore(IServiceCollection services)
+    private static OptionsBuilder<DocMapWebhookOptions> AddCore(IServiceCollection services, string? configurationPath)
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocMapWebhookOptions>, DocMapWebhookOptionsValidator>());
+        // Validation messages name settings by the bound section's path, as DocMap.Client's do; the first
+        // registration's validator (and so its path) is the one kept.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocMapWebhookOptions>>(new DocMapWebhookOptionsValidator(configurationPath)));
         services.TryAddSingleton<DocMapWebhookRuntime>();
 
         // Builds the verifier at start-up (after ValidateOnStart), so a valid snapshot exists before the first

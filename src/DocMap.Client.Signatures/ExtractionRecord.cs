@@ -45,10 +45,13 @@ public sealed class ExtractionRecord
     /// <summary>When the extraction was created.</summary>
     public DateTimeOffset? CreatedAt { get; init; }
 
-    /// <summary>A summary for logs: id, status and template (never the extracted data).</summary>
+    /// <summary>
+    /// A summary for logs: id, status and template (never the extracted data), with control characters in them escaped
+    /// by <see cref="WebhookLogValue.Escape(string?)"/>.
+    /// </summary>
     /// <returns>The summary.</returns>
     public override string ToString() =>
-        $"ExtractionRecord({Id ?? "(no id)"}, status {Status ?? "(none)"}, template {TemplateId ?? "(none)"})";
+        $"ExtractionRecord({WebhookLogValue.Escape(Id) ?? "(no id)"}, status {WebhookLogValue.Escape(Status) ?? "(none)"}, template {WebhookLogValue.Escape(TemplateId) ?? "(none)"})";
 
     internal static ExtractionRecord FromJson(JsonElement e) => new()
     {

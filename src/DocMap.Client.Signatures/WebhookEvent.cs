@@ -107,10 +107,13 @@ public sealed class WebhookEvent
         return ParseCore(utf8, json);
     }
 
-    /// <summary>A summary for logs: the event type and extraction id (never the body).</summary>
+    /// <summary>
+    /// A summary for logs: the event type and extraction id (never the body), with control characters in them escaped
+    /// by <see cref="WebhookLogValue.Escape(string?)"/> so a signed body cannot forge log lines through it.
+    /// </summary>
     /// <returns>The summary.</returns>
     public override string ToString() =>
-        $"WebhookEvent({(Type.IsDefault ? "(no type)" : Type.ToString())}, extraction {ExtractionId ?? "(none)"})";
+        $"WebhookEvent({(Type.IsDefault ? "(no type)" : WebhookLogValue.Escape(Type.ToString()))}, extraction {WebhookLogValue.Escape(ExtractionId) ?? "(none)"})";
 
     private static WebhookEvent ParseCore(ReadOnlySpan<byte> utf8, string raw)
     {
@@ -174,23 +177,4 @@ public sealed class WebhookEvent
         JsonValueKind.Null => "null",
         _ => kind.ToString(),
     };
-}
-
-/// <summary>A webhook body that verified but cannot be read as a DocMap event (not UTF-8, not JSON, or not a JSON object).</summary>
-public sealed class WebhookPayloadException : FormatException
-{
-    /// <summary>Creates the exception.</summary>
-    /// <param name="message">What is wrong with the body (never the body itself).</param>
-    public WebhookPayloadException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception with its cause.</summary>
-    /// <param name="message">What is wrong with the body.</param>
-    /// <param name="innerException">The parser's exception.</param>
-    public WebhookPayloadException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
 }

@@ -1,16 +1,7 @@
 using System;
+using System.Collections.Generic;
 
 namespace DocMap.Client.Signatures;
-
-/// <summary>How the HMAC key is derived from the 64-hex webhook secret.</summary>
-public enum WebhookKeyDerivation
-{
-    /// <summary>The UTF-8 bytes of the 64-character secret text (what <c>createHmac('sha256', secret)</c> does). The default.</summary>
-    Utf8Text = 0,
-
-    /// <summary>The 32 bytes the 64 hex characters decode to.</summary>
-    HexDecoded = 1,
-}
 
 /// <summary>Every part of the signature scheme that a sender may do differently. The defaults match DocMap.</summary>
 public sealed class WebhookSignatureOptions
@@ -35,9 +26,9 @@ public sealed class WebhookSignatureOptions
         set
         {
             ThrowIfReadOnly();
-            if (string.IsNullOrWhiteSpace(value))
+            if (HeaderNameProblem(value) is { } problem)
             {
-                throw new ArgumentException("The signature header name cannot be empty.", nameof(value));
+                throw new ArgumentException(problem, nameof(value));
             }
 
             _headerName = value;
@@ -53,9 +44,9 @@ public sealed class WebhookSignatureOptions
         set
         {
             ThrowIfReadOnly();
-            if (value is not (WebhookKeyDerivation.Utf8Text or WebhookKeyDerivation.HexDecoded))
+            if (KeyDerivationProblem(value) is { } problem)
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "Unknown key derivation.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, problem);
             }
 
             _keyDerivation = value;
@@ -74,13 +65,40 @@ public sealed class WebhookSignatureOptions
         set
         {
             ThrowIfReadOnly();
-            if (value < 1)
+            if (MaxSignaturesPerHeaderProblem(value) is { } problem)
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "At least one signature per header must be allowed.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, problem);
             }
 
             _maxSignaturesPerHeader = value;
         }
+    }
+
+    /// <summary>
+    /// Checks values for these options by the rules their setters enforce, without throwing, so that code which collects
+    /// the values elsewhere (for example a receiver that binds them from configuration) can report every problem at once,
+    /// by the same rules, before it creates options or a verifier.
+    /// </summary>
+    /// <param name="headerName">A value for <see cref="HeaderName"/>.</param>
+    /// <param name="keyDerivation">A value for <see cref="KeyDerivation"/>.</param>
+    /// <param name="maxSignaturesPerHeader">A value for <see cref="MaxSignaturesPerHeader"/>.</param>
+    /// <returns>
+    /// One sentence per invalid value, in the order of the parameters, each starting with the property's name (for
+    /// example <c>MaxSignaturesPerHeader must be at least 1.</c>) so a caller can put its own setting path in front, and
+    /// never quoting the value; empty when every value is valid.
+    /// </returns>
+    public static IReadOnlyList<string> Validate(string? headerName, WebhookKeyDerivation keyDerivation, int maxSignaturesPerHeader)
+    {
+        List<string>? problems = null;
+        foreach (var problem in new[] { HeaderNameProblem(headerName), KeyDerivationProblem(keyDerivation), MaxSignaturesPerHeaderProblem(maxSignaturesPerHeader) })
+        {
+            if (problem is not null)
+            {
+                (problems ??= new List<string>()).Add(problem);
+            }
+        }
+
+        return problems ?? (IReadOnlyList<string>)Array.Empty<string>();
     }
 
     /// <summary>A read-only copy, as a verifier keeps and exposes it.</summary>
@@ -91,6 +109,18 @@ public sealed class WebhookSignatureOptions
         _maxSignaturesPerHeader = _maxSignaturesPerHeader,
         _readOnly = true,
     };
+
+    // The rules, once: the setters throw with these sentences and Validate returns them.
+    private static string? HeaderNameProblem(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? $"{nameof(HeaderName)} must not be empty." : null;
+
+    private static string? KeyDerivationProblem(WebhookKeyDerivation value) =>
+        value is WebhookKeyDerivation.Utf8Text or WebhookKeyDerivation.HexDecoded
+            ? null
+            : $"{nameof(KeyDerivation)} must be {nameof(WebhookKeyDerivation.Utf8Text)} or {nameof(WebhookKeyDerivation.HexDecoded)}.";
+
+    private static string? MaxSignaturesPerHeaderProblem(int value) =>
+        value >= 1 ? null : $"{nameof(MaxSignaturesPerHeader)} must be at least 1.";
 
     private void ThrowIfReadOnly()
     {

@@ -3,9 +3,6 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-#if NET
-using System.Text.Unicode;
-#endif
 
 namespace DocMap.Client.Signatures;
 
@@ -102,120 +99,28 @@ public sealed class WebhookSignatureVerifier
     /// <param name="payload">The exact request body bytes.</param>
     /// <param name="signatureHeader">The signature header's value; <see langword="null"/> when absent.</param>
     /// <returns>The result; never throws for any input.</returns>
-    public WebhookVerificationResult Verify(ReadOnlySpan<byte> payload, string? signatureHeader)
-    {
-        Span<byte> first = stackalloc byte[SignatureHeader.SignatureSize];
-        var reason = CheckHeader(signatureHeader, first, out var resume);
-        if (reason != WebhookSignatureFailureReason.None)
-        {
-            return WebhookVerificationResult.Failure(reason);
-        }
-
-        KeyedHmacSet? set = _pool.Rent();
-        try
-        {
-            Span<byte> mac = stackalloc byte[SignatureHeader.SignatureSize];
-            var matched = -1;
-            for (var s = 0; s < _secrets.Length && matched < 0; s++)
-            {
-                set.Append(s, payload);
-                set.Finish(s, mac);
-                matched = MatchesHeader(signatureHeader!, first, resume, mac) ? s : -1;
-            }
-
-            _pool.Return(set);
-            set = null;
-            return Result(matched);
-        }
-        finally
-        {
-            // Only reached with a set when hashing threw: its state may be dirty, so it is not pooled.
-            set?.Dispose();
-        }
-    }
+    public WebhookVerificationResult Verify(ReadOnlySpan<byte> payload, string? signatureHeader) =>
+        VerifyCore(new VerificationPayload(payload), signatureHeader);
 
     /// <summary>Verifies the exact UTF-8 bytes of a body string (invalid UTF-16 is encoded as U+FFFD, as <see cref="Encoding.UTF8"/> does).</summary>
     /// <param name="payload">The body text; <see langword="null"/> is treated as empty.</param>
     /// <param name="signatureHeader">The signature header's value; <see langword="null"/> when absent.</param>
     /// <returns>The result; never throws for any input.</returns>
-    public WebhookVerificationResult Verify(string? payload, string? signatureHeader)
-    {
+    public WebhookVerificationResult Verify(string? payload, string? signatureHeader) =>
 #if NET
-        Span<byte> first = stackalloc byte[SignatureHeader.SignatureSize];
-        var reason = CheckHeader(signatureHeader, first, out var resume);
-        if (reason != WebhookSignatureFailureReason.None)
-        {
-            return WebhookVerificationResult.Failure(reason);
-        }
-
-        KeyedHmacSet? set = _pool.Rent();
-        try
-        {
-            Span<byte> mac = stackalloc byte[SignatureHeader.SignatureSize];
-            var matched = -1;
-            for (var s = 0; s < _secrets.Length && matched < 0; s++)
-            {
-                AppendUtf8(set, s, payload.AsSpan());
-                set.Finish(s, mac);
-                matched = MatchesHeader(signatureHeader!, first, resume, mac) ? s : -1;
-            }
-
-            _pool.Return(set);
-            set = null;
-            return Result(matched);
-        }
-        finally
-        {
-            set?.Dispose();
-        }
+        VerifyCore(new VerificationPayload(payload.AsSpan()), signatureHeader);
 #else
-        return Verify(Encoding.UTF8.GetBytes(payload ?? string.Empty), signatureHeader);
+        VerifyCore(new VerificationPayload(Encoding.UTF8.GetBytes(payload ?? string.Empty)), signatureHeader);
 #endif
-    }
 
     /// <summary>Verifies a body held in a (possibly multi-segment) sequence, as pipelines hand it over.</summary>
     /// <param name="payload">The exact request body bytes.</param>
     /// <param name="signatureHeader">The signature header's value; <see langword="null"/> when absent.</param>
     /// <returns>The result; never throws for any input.</returns>
-    public WebhookVerificationResult Verify(in ReadOnlySequence<byte> payload, string? signatureHeader)
-    {
-        if (payload.IsSingleSegment)
-        {
-            return Verify(payload.First.Span, signatureHeader);
-        }
-
-        Span<byte> first = stackalloc byte[SignatureHeader.SignatureSize];
-        var reason = CheckHeader(signatureHeader, first, out var resume);
-        if (reason != WebhookSignatureFailureReason.None)
-        {
-            return WebhookVerificationResult.Failure(reason);
-        }
-
-        KeyedHmacSet? set = _pool.Rent();
-        try
-        {
-            Span<byte> mac = stackalloc byte[SignatureHeader.SignatureSize];
-            var matched = -1;
-            for (var s = 0; s < _secrets.Length && matched < 0; s++)
-            {
-                foreach (var segment in payload)
-                {
-                    set.Append(s, segment.Span);
-                }
-
-                set.Finish(s, mac);
-                matched = MatchesHeader(signatureHeader!, first, resume, mac) ? s : -1;
-            }
-
-            _pool.Return(set);
-            set = null;
-            return Result(matched);
-        }
-        finally
-        {
-            set?.Dispose();
-        }
-    }
+    public WebhookVerificationResult Verify(in ReadOnlySequence<byte> payload, string? signatureHeader) =>
+        payload.IsSingleSegment
+            ? VerifyCore(new VerificationPayload(payload.First.Span), signatureHeader)
+            : VerifyCore(new VerificationPayload(payload), signatureHeader);
 
     /// <summary>Verifies, throwing <see cref="WebhookSignatureException"/> (and no other exception type) on failure.</summary>
     /// <param name="payload">The exact request body bytes.</param>
@@ -243,6 +148,41 @@ public sealed class WebhookSignatureVerifier
 
     private static WebhookVerificationResult ThrowIfInvalid(WebhookVerificationResult result) =>
         result.IsValid ? result : throw new WebhookSignatureException(result.FailureReason);
+
+    /// <summary>
+    /// The one verification every overload runs: classify the header without hashing, then, on a pooled keyed HMAC set,
+    /// hash the body under each secret in turn until one matches any of the header's signatures (constant-time).
+    /// </summary>
+    private WebhookVerificationResult VerifyCore(scoped in VerificationPayload payload, string? signatureHeader)
+    {
+        Span<byte> first = stackalloc byte[SignatureHeader.SignatureSize];
+        var reason = CheckHeader(signatureHeader, first, out var resume);
+        if (reason != WebhookSignatureFailureReason.None)
+        {
+            return WebhookVerificationResult.Failure(reason);
+        }
+
+        Span<byte> mac = stackalloc byte[SignatureHeader.SignatureSize];
+        var lease = new KeyedHmacLease(_pool);
+        try
+        {
+            var set = lease.Set;
+            var matched = -1;
+            for (var s = 0; s < _secrets.Length && matched < 0; s++)
+            {
+                payload.AppendTo(set, s);
+                set.Finish(s, mac);
+                matched = MatchesHeader(signatureHeader!, first, resume, mac) ? s : -1;
+            }
+
+            lease.Return();
+            return Result(matched);
+        }
+        finally
+        {
+            lease.Dispose();
+        }
+    }
 
     /// <summary>
     /// Classifies a signature header without hashing anything, exactly as <see cref="Verify(ReadOnlySpan{byte}, string?)"/>
@@ -317,22 +257,4 @@ public sealed class WebhookSignatureVerifier
 
         return false;
     }
-
-#if NET
-    /// <summary>Feeds the UTF-8 encoding of <paramref name="text"/> to the hash through the set's fixed scratch buffer.</summary>
-    private static void AppendUtf8(KeyedHmacSet set, int index, ReadOnlySpan<char> text)
-    {
-        var scratch = set.Scratch;
-        while (true)
-        {
-            var status = Utf8.FromUtf16(text, scratch, out var read, out var written, replaceInvalidSequences: true, isFinalBlock: true);
-            set.Append(index, scratch.AsSpan(0, written));
-            text = text.Slice(read);
-            if (status != OperationStatus.DestinationTooSmall || (read == 0 && written == 0))
-            {
-                return;
-            }
-        }
-    }
-#endif
 }

@@ -86,6 +86,47 @@ public sealed class LoggingTests
         Assert.All(verified, r => Assert.Equal(secret.Fingerprint, r.GetStructuredStateValue("KeyFingerprint")));
     }
 
+    [Fact]
+    public async Task Values_from_the_body_reach_the_logger_with_control_characters_escaped_and_otherwise_intact()
+    {
+        var secretText = Deliveries.NewSecretText();
+        var secret = WebhookSecret.Parse(secretText);
+        await using var host = await WebhookHost.StartAsync(WebhookHost.Settings(secretText), app =>
+        {
+            MapDocMapWebhooksTests.MapDelegate(app);
+            app.MapDocMapWebhooks<ThrowingHandler>("/throws");
+        });
+        var body = Encoding.UTF8.GetBytes(
+            """{"event":"extraction.completed\u001b[31m","extractionId":"ext_é\r\ninfo: Microsoft.Hosting.Lifetime[0]\u2028\u202e"}""");
+
+        using (var verified = await host.Client.SendAsync(Deliveries.Signed(body, secret)))
+        using (var failed = await host.Client.SendAsync(Deliveries.Signed(body, secret, "/throws")))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.OK, verified);
+            await HttpAssert.StatusAsync(HttpStatusCode.InternalServerError, failed);
+        }
+
+        const string escapedId = "ext_é\\r\\ninfo: Microsoft.Hosting.Lifetime[0]\\u2028\\u202E";
+        const string escapedType = "extraction.completed\\u001B[31m";
+        var records = host.Logs.GetSnapshot().Where(r => r.Id.Id is 4001 or 4005).ToList();
+        Assert.Equal(3, records.Count); // 4001 twice (both verified), 4005 once
+        Assert.All(records, r =>
+        {
+            Assert.Equal(escapedId, r.GetStructuredStateValue("ExtractionId"));
+            Assert.Equal(escapedType, r.GetStructuredStateValue("EventType"));
+            Assert.DoesNotContain(r.Message, c => c is '\r' or '\n' or '\u001b' or '\u2028' or '\u202e');
+        });
+
+        // The handler itself still gets the value as signed.
+        Assert.Equal("ext_é\r\ninfo: Microsoft.Hosting.Lifetime[0]\u2028\u202e", Assert.Single(host.Recorder.Events).ExtractionId);
+    }
+
+    private sealed class ThrowingHandler : DocMapWebhookHandler
+    {
+        public override Task HandleAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("handler failure for the test");
+    }
+
     private static string Describe(FakeLogRecord record)
     {
         var text = new StringBuilder();

@@ -5,7 +5,9 @@ using DocMap.Client.Signatures.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace DocMap.Client.Signatures.AspNetCore.Tests;
 
@@ -359,6 +361,28 @@ public sealed class MapDocMapWebhooksTests
         var ex = Assert.Throws<InvalidOperationException>(() => app.MapDocMapWebhooks<RecordingHandler>(Deliveries.Path));
         Assert.Contains("AddDocMapWebhooks", ex.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => app.UseDocMapWebhookSignatures());
+    }
+
+    [Fact]
+    public async Task A_signed_body_with_an_escaped_lone_surrogate_in_createdAt_is_accepted_on_every_endpoint_kind()
+    {
+        await using var host = await WebhookHost.StartAsync(WebhookHost.Settings(SecretText), app =>
+        {
+            MapDocMapWebhooksTests.MapDelegate(app);
+            app.MapDocMapWebhooks<RecordingHandler>("/class");
+            app.MapPost("/own", ([FromBody] DeliveryDto dto) => dto.ExtractionId).RequireDocMapSignature();
+        });
+        var body = Encoding.UTF8.GetBytes(
+            "{\"event\":\"extraction.completed\",\"extractionId\":\"ext_s\",\"createdAt\":\"2025-01-20T14:30:04\\ud800\",\"data\":{\"createdAt\":\"\\udfff\"}}");
+        foreach (var path in new[] { Deliveries.Path, "/class", "/own" })
+        {
+            using var response = await host.Client.SendAsync(Deliveries.Signed(body, Secret, path));
+            await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
+        }
+
+        var recorded = Assert.Single(host.Recorder.Events, e => e.ExtractionId == "ext_s" && e.CreatedAt is null);
+        Assert.Null(recorded.Extraction!.CreatedAt);
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Level >= LogLevel.Error);
     }
 }
 

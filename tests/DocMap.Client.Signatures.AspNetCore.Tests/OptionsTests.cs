@@ -13,6 +13,9 @@ namespace DocMap.Client.Signatures.AspNetCore.Tests;
 /// <summary>Start-up validation, binding, and secret rotation by configuration reload.</summary>
 public sealed class OptionsTests
 {
+    private static readonly string SecretText = Deliveries.NewSecretText();
+    private static readonly WebhookSecret Secret = WebhookSecret.Parse(SecretText);
+
     private static async Task<OptionsValidationException> StartFailsAsync(Dictionary<string, string?> settings)
     {
         var builder = WebhookHost.CreateBuilder(settings, testServer: true);
@@ -58,6 +61,9 @@ public sealed class OptionsTests
     [InlineData("MaxSignaturesPerHeader", "0", "DocMap:Webhooks:MaxSignaturesPerHeader")]
     [InlineData("HeaderName", " ", "DocMap:Webhooks:HeaderName")]
     [InlineData("KeyDerivation", "7", "DocMap:Webhooks:KeyDerivation")]
+    [InlineData("BodyReadTimeout", "00:00:00", "DocMap:Webhooks:BodyReadTimeout")]
+    [InlineData("BodyReadTimeout", "-00:00:05", "DocMap:Webhooks:BodyReadTimeout")]
+    [InlineData("BodyReadTimeout", "01:00:00.001", "DocMap:Webhooks:BodyReadTimeout")]
     public async Task Other_invalid_settings_stop_the_app_naming_the_setting(string key, string value, string expected)
     {
         var settings = WebhookHost.Settings(Deliveries.NewSecretText());
@@ -103,6 +109,35 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void Defaults_are_documented_values()
+    {
+        var options = new DocMapWebhookOptions();
+        Assert.Equal(TimeSpan.FromSeconds(10), options.BodyReadTimeout);
+        Assert.Equal(DocMapWebhookOptions.DefaultMaxBodyBytes, options.MaxBodyBytes);
+        Assert.Empty(new DocMapWebhookOptions { Secrets = { Deliveries.NewSecretText() } }.Validate(null));
+    }
+
+    [Fact]
+    public async Task Scheme_settings_are_checked_by_the_signature_packages_own_rules_under_the_configuration_path()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Receivers:DocMap:Secrets:0"] = Deliveries.NewSecretText(),
+            ["Receivers:DocMap:HeaderName"] = " ",
+            ["Receivers:DocMap:MaxSignaturesPerHeader"] = "0",
+        };
+        var builder = WebhookHost.CreateBuilder(settings, testServer: true);
+        builder.Services.AddDocMapWebhooks(builder.Configuration.GetSection("Receivers:DocMap"));
+        await using var app = builder.Build();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        var expected = WebhookSignatureOptions.Validate(" ", WebhookKeyDerivation.Utf8Text, 0).Select(p => "Receivers:DocMap:" + p).ToArray();
+        Assert.Equal(2, expected.Length);
+        Assert.Equal(expected, ex.Failures.ToArray());
+    }
+
+    [Fact]
     public async Task A_custom_section_is_named_in_validation_messages()
     {
         var builder = WebhookHost.CreateBuilder(new Dictionary<string, string?> { ["Receivers:DocMap:Secrets:0"] = "nope" }, testServer: true);
@@ -132,9 +167,11 @@ public sealed class OptionsTests
         settings["DocMap:Webhooks:KeyDerivation"] = "HexDecoded";
         settings["DocMap:Webhooks:MaxSignaturesPerHeader"] = "2";
         settings["DocMap:Webhooks:MaxBodyBytes"] = "65536";
+        settings["DocMap:Webhooks:BodyReadTimeout"] = "00:00:02.500";
         await using var host = await WebhookHost.StartAsync(settings, MapDocMapWebhooksTests.MapDelegate, testServer: true);
         var options = host.App.Services.GetRequiredService<IOptionsMonitor<DocMapWebhookOptions>>().CurrentValue;
         Assert.Equal(65536, options.MaxBodyBytes);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), options.BodyReadTimeout);
         Assert.Equal(2, options.MaxSignaturesPerHeader);
         var body = Deliveries.Body("ext_hex");
         var hexSignature = WebhookSigner.Sign(secret, body, new WebhookSignatureOptions { KeyDerivation = WebhookKeyDerivation.HexDecoded });
@@ -161,12 +198,18 @@ public sealed class OptionsTests
         {
             source.Replace(settings);
         }
-        catch (AggregateException ex) when (ex.Flatten().InnerExceptions.All(e => e is OptionsValidationException))
+        catch (AggregateException ex) when (ex.Flatten().InnerExceptions.All(e => e is OptionsValidationException or InvalidOperationException))
         {
-            // OptionsMonitor re-validates inside the reload callback and reports an invalid reload to the provider
-            // that triggered it (a file watcher's task swallows it); the receiver keeps its previous secrets.
+            // OptionsMonitor re-reads (binds and validates) the options inside the reload callback and reports an
+            // invalid reload to the provider that triggered it (a file watcher's task swallows it); the receiver
+            // keeps its previous secrets.
         }
     }
+
+    private static IEnumerable<string> EverythingLogged(WebhookHost host) =>
+        host.Logs.GetSnapshot().SelectMany(r =>
+            new[] { r.Message, r.Exception?.ToString() ?? "" }
+                .Concat(r.StructuredState?.Select(kv => kv.Value ?? "") ?? []));
 
     [Fact]
     public async Task Configuration_reload_rotates_secrets_without_a_restart()
@@ -242,5 +285,106 @@ public sealed class OptionsTests
         }
 
         Assert.Equal(5, host.Recorder.Count);
+    }
+
+    [Theory]
+    [InlineData("DocMap:Webhooks:Secrets")]
+    [InlineData("DocMap:Webhooks:MaxBodyBytes")]
+    [InlineData("DocMap:Webhooks:KeyDerivation")]
+    public async Task Start_up_with_a_secret_under_the_wrong_key_fails_without_the_value(string key)
+    {
+        var misplaced = Deliveries.NewSecretText();
+        var settings = key == "DocMap:Webhooks:Secrets" ? new Dictionary<string, string?>() : WebhookHost.Settings(SecretText);
+        settings[key] = misplaced;
+        var builder = WebhookHost.CreateBuilder(settings, testServer: true);
+        builder.Services.AddDocMapWebhooks(builder.Configuration.GetSection(DocMapWebhookOptions.SectionName));
+        await using var app = builder.Build();
+        app.MapDocMapWebhooks<RecordingHandler>(Deliveries.Path);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync(timeout.Token));
+
+        // The wrong type (binding) or no secret at all (validation): either way a typed start-up failure.
+        Assert.True(ex is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException, ex.GetType().FullName);
+
+        Assert.Contains("DocMap:Webhooks", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(misplaced, ex.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task An_invalid_reload_before_the_first_delivery_keeps_the_start_up_secrets()
+    {
+        var (host, source) = await WebhookHost.StartReloadableAsync(WebhookHost.Settings(SecretText));
+        await using var _ = host;
+
+        Reload(source, WebhookHost.Settings("oops-not-a-secret"));
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body($"ext_{i}"), Secret));
+            await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
+        }
+
+        var rejected = Assert.Single(host.Logs.GetSnapshot(), r => r.Id.Id == 4008);
+        Assert.Equal(Secret.Fingerprint, rejected.GetStructuredStateValue("KeyFingerprints"));
+        Assert.DoesNotContain(EverythingLogged(host), text => text.Contains("oops-not-a-secret", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("DocMap:Webhooks:KeyDerivation")]
+    [InlineData("DocMap:Webhooks:MaxBodyBytes")]
+    [InlineData("DocMap:Webhooks:MaxSignaturesPerHeader")]
+    public async Task A_reload_with_a_secret_under_the_wrong_key_never_logs_the_value(string key)
+    {
+        var (host, source) = await WebhookHost.StartReloadableAsync(WebhookHost.Settings(SecretText));
+        await using var _ = host;
+        var misplaced = Deliveries.NewSecretText();
+        var settings = WebhookHost.Settings(SecretText);
+        settings[key] = misplaced;
+
+        Reload(source, settings);
+        using var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_wrong_key"), Secret));
+
+        await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
+        var rejected = Assert.Single(host.Logs.GetSnapshot(), r => r.Id.Id == 4008);
+        Assert.Contains("DocMap:Webhooks", rejected.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(EverythingLogged(host), text => text.Contains(misplaced, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task A_reload_that_changes_nothing_the_endpoint_uses_does_not_rebuild_or_log()
+    {
+        var (host, source) = await WebhookHost.StartReloadableAsync(WebhookHost.Settings(SecretText));
+        await using var _ = host;
+        using (var first = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_a"), Secret)))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.OK, first);
+        }
+
+        var unrelated = WebhookHost.Settings(SecretText);
+        unrelated["Logging:LogLevel:Default"] = "Information";
+        Reload(source, unrelated);
+        using (var second = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_b"), Secret)))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.OK, second);
+        }
+
+        Reload(source, WebhookHost.Settings(SecretText));
+        using (var third = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_c"), Secret)))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.OK, third);
+        }
+
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Id.Id == 4007);
+
+        // A real change (a different limit) is still picked up and logged once.
+        var changed = WebhookHost.Settings(SecretText);
+        changed["DocMap:Webhooks:MaxBodyBytes"] = "100";
+        Reload(source, changed);
+        using (var tooLarge = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_d"), Secret)))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.RequestEntityTooLarge, tooLarge);
+        }
+
+        Assert.Single(host.Logs.GetSnapshot(), r => r.Id.Id == 4007);
     }
 }

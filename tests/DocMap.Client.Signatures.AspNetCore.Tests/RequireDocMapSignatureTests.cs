@@ -4,6 +4,8 @@ using DocMap.Client.Signatures.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DocMap.Client.Signatures.AspNetCore.Tests;
@@ -162,5 +164,38 @@ public sealed class RequireDocMapSignatureTests
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_u"), Secret, "/unprotected")));
         Assert.Contains("RequireDocMapSignature", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RequireDocMapSignature_fails_closed_on_an_endpoint_without_a_request_delegate()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddDocMapWebhooks(o => o.Secrets.Add(SecretText));
+        using var provider = services.BuildServiceProvider();
+        var conventions = new ConventionCollector().RequireDocMapSignature();
+        var endpoint = new RouteEndpointBuilder(null, RoutePatternFactory.Parse("/no-delegate"), 0)
+        {
+            ApplicationServices = provider,
+            DisplayName = "no delegate",
+        };
+
+        var ex = Assert.Throws<InvalidOperationException>(() =>
+        {
+            foreach (var convention in conventions.Conventions)
+            {
+                convention(endpoint);
+            }
+        });
+
+        Assert.Contains("RequireDocMapSignature", ex.Message, StringComparison.Ordinal);
+        Assert.Null(endpoint.RequestDelegate);
+    }
+
+    private sealed class ConventionCollector : IEndpointConventionBuilder
+    {
+        public List<Action<EndpointBuilder>> Conventions { get; } = [];
+
+        public void Add(Action<EndpointBuilder> convention) => Conventions.Add(convention);
     }
 }

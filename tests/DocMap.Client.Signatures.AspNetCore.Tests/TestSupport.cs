@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
@@ -219,4 +221,119 @@ internal sealed class ReloadableConfigurationSource : IConfigurationSource
             OnReload();
         }
     }
+}
+
+/// <summary>One raw HTTP/1.1 connection to a test host, for tests where framing and timing matter.</summary>
+internal sealed class RawConnection : IDisposable
+{
+    private readonly Socket _socket;
+
+    private RawConnection(Socket socket) => _socket = socket;
+
+    public static async Task<RawConnection> OpenAsync(Uri baseAddress, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, baseAddress.Port), cancellationToken);
+            return new RawConnection(socket);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The head of a POST to <paramref name="path"/> with the given signature and framing headers.</summary>
+    public static byte[] Head(string path, string? signature, string framing) =>
+        Encoding.ASCII.GetBytes(
+            $"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" +
+            (signature is null ? "" : $"{WebhookSignatureOptions.DefaultHeaderName}: {signature}\r\n") +
+            $"{framing}\r\n\r\n");
+
+    /// <summary><paramref name="body"/> in chunked transfer coding, <paramref name="chunkSize"/> bytes a chunk.</summary>
+    public static byte[] Chunked(byte[] body, int chunkSize)
+    {
+        using var wire = new MemoryStream((body.Length * 6) + 16);
+        for (var offset = 0; offset < body.Length; offset += chunkSize)
+        {
+            var length = Math.Min(chunkSize, body.Length - offset);
+            wire.Write(Encoding.ASCII.GetBytes(length.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "\r\n"));
+            wire.Write(body, offset, length);
+            wire.Write("\r\n"u8);
+        }
+
+        wire.Write("0\r\n\r\n"u8);
+        return wire.ToArray();
+    }
+
+    public async Task SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        while (!data.IsEmpty)
+        {
+            var sent = await _socket.SendAsync(data, SocketFlags.None, cancellationToken);
+            data = data[sent..];
+        }
+    }
+
+    /// <summary>Reads the response head (up to the blank line); fails if the server closes first or the time runs out.</summary>
+    public async Task<string> ReadHeadAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var text = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!text.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            var n = await _socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
+            Assert.True(n > 0, $"The server closed the connection before the response head ended: '{text}'");
+            text.Append(Encoding.ASCII.GetString(buffer, 0, n));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Reads until the server closes the connection (an orderly close or a reset) or <paramref name="timeout"/> passes;
+    /// returns what arrived and whether (and after how long, from <paramref name="since"/>) it was closed.
+    /// </summary>
+    public async Task<RawReply> ReadUntilClosedAsync(TimeSpan timeout, Stopwatch since)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                var n = await _socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
+                if (n == 0)
+                {
+                    return new RawReply(Encoding.ASCII.GetString(received.ToArray()), Closed: true, Reset: false, since.Elapsed);
+                }
+
+                received.Write(buffer, 0, n);
+            }
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+        {
+            return new RawReply(Encoding.ASCII.GetString(received.ToArray()), Closed: true, Reset: true, since.Elapsed);
+        }
+        catch (OperationCanceledException)
+        {
+            return new RawReply(Encoding.ASCII.GetString(received.ToArray()), Closed: false, Reset: false, since.Elapsed);
+        }
+    }
+
+    public void Dispose() => _socket.Dispose();
+}
+
+/// <summary>What a raw connection received before the server closed it (or the wait ended).</summary>
+internal readonly record struct RawReply(string Text, bool Closed, bool Reset, TimeSpan After);
+
+/// <summary>Tests that measure process memory or time run alone, after the parallel ones.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SoloCollection
+{
+    public const string Name = "Solo: memory and timing";
 }

@@ -415,6 +415,60 @@ public sealed class VerifierTests
     }
 
     [Fact]
+    public void Validate_applies_the_setters_rules_without_throwing_naming_each_property_and_no_value()
+    {
+        Assert.Empty(WebhookSignatureOptions.Validate(WebhookSignatureOptions.DefaultHeaderName, WebhookKeyDerivation.HexDecoded, 1));
+
+        var problems = WebhookSignatureOptions.Validate(" ", (WebhookKeyDerivation)7, -3);
+
+        Assert.Equal(3, problems.Count);
+        Assert.StartsWith("HeaderName ", problems[0], StringComparison.Ordinal);
+        Assert.StartsWith("KeyDerivation ", problems[1], StringComparison.Ordinal);
+        Assert.StartsWith("MaxSignaturesPerHeader ", problems[2], StringComparison.Ordinal);
+        Assert.All(problems, p => Assert.DoesNotContain("7", p, StringComparison.Ordinal));
+        Assert.All(problems, p => Assert.DoesNotContain("-3", p, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(null, 0, 8)]
+    [InlineData("", 0, 8)]
+    [InlineData("X-Sig", 2, 8)]
+    [InlineData("X-Sig", -1, 8)]
+    [InlineData("X-Sig", 1, 0)]
+    [InlineData("X-Sig", 1, int.MinValue)]
+    [InlineData("X-Sig", 1, 1)]
+    [InlineData("  X  ", 0, int.MaxValue)]
+    public void Validate_and_the_setters_agree(string? headerName, int keyDerivation, int maxSignatures)
+    {
+        var problems = WebhookSignatureOptions.Validate(headerName, (WebhookKeyDerivation)keyDerivation, maxSignatures);
+        var thrown = new List<string>();
+        var options = new WebhookSignatureOptions();
+        foreach (var set in new Action[]
+                 {
+                     () => options.HeaderName = headerName!,
+                     () => options.KeyDerivation = (WebhookKeyDerivation)keyDerivation,
+                     () => options.MaxSignaturesPerHeader = maxSignatures,
+                 })
+        {
+            try
+            {
+                set();
+            }
+            catch (ArgumentException ex)
+            {
+                thrown.Add(ex.Message);
+            }
+        }
+
+        Assert.Equal(problems.Count, thrown.Count);
+        for (var i = 0; i < problems.Count; i++)
+        {
+            // The setter's message is the rule's sentence (an ArgumentException appends the parameter and value).
+            Assert.StartsWith(problems[i], thrown[i], StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Constructors_reject_bad_arguments_with_typed_errors()
     {
         Assert.Equal("secrets", Assert.Throws<ArgumentException>(() => new WebhookSignatureVerifier()).ParamName);

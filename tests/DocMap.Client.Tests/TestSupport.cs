@@ -53,7 +53,7 @@ public abstract class WireMockTestBase : IDisposable
     }
 }
 
-/// <summary>The documented response shapes (DESIGN.md), verbatim in structure.</summary>
+/// <summary>The response shapes of DocMap's documented API (the <c>data</c> of each call), verbatim in structure.</summary>
 public static class Examples
 {
     public const string Webhook = """

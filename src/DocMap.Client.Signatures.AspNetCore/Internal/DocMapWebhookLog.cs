@@ -4,14 +4,32 @@ using Microsoft.Extensions.Logging;
 namespace DocMap.Client.Signatures.AspNetCore.Internal;
 
 /// <summary>
-/// Every log message of the package, with stable event ids (4001–4009). No message ever carries a secret, a
-/// signature or a body: only reasons, sizes, addresses, event types, extraction ids and key fingerprints.
+/// Every log message of the package, with stable event ids (4001–4010). No message ever carries a secret, a
+/// signature or a body: only reasons, sizes, addresses, event types, extraction ids and key fingerprints. Values that
+/// came from a body (event type, extraction id) pass through <see cref="WebhookLogValue.Escape(string?)"/> first, so a
+/// signed body cannot forge or disguise log lines.
 /// </summary>
 internal static partial class DocMapWebhookLog
 {
+    public static void Verified(ILogger logger, WebhookEvent webhookEvent, int bodyLength, string keyFingerprint)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            Verified(logger, EventType(webhookEvent), WebhookLogValue.Escape(webhookEvent.ExtractionId), bodyLength, keyFingerprint);
+        }
+    }
+
+    public static void HandlerFailed(ILogger logger, Exception exception, WebhookEvent webhookEvent)
+    {
+        if (logger.IsEnabled(LogLevel.Error))
+        {
+            HandlerFailed(logger, exception, EventType(webhookEvent), WebhookLogValue.Escape(webhookEvent.ExtractionId));
+        }
+    }
+
     [LoggerMessage(EventId = 4001, EventName = "WebhookVerified", Level = LogLevel.Debug,
         Message = "Verified DocMap webhook {EventType} for extraction {ExtractionId} ({BodyLength} bytes, key {KeyFingerprint})")]
-    public static partial void Verified(ILogger logger, string eventType, string? extractionId, int bodyLength, string keyFingerprint);
+    private static partial void Verified(ILogger logger, string eventType, string? extractionId, int bodyLength, string keyFingerprint);
 
     [LoggerMessage(EventId = 4002, EventName = "WebhookSignatureRejected", Level = LogLevel.Warning,
         Message = "Rejected DocMap webhook from {RemoteAddress} with 401: {Reason} (Content-Length {ContentLength}, {BodyLength} bytes read, configured keys {KeyFingerprints})")]
@@ -27,7 +45,7 @@ internal static partial class DocMapWebhookLog
 
     [LoggerMessage(EventId = 4005, EventName = "WebhookHandlerFailed", Level = LogLevel.Error,
         Message = "The DocMap webhook handler threw for {EventType} of extraction {ExtractionId}; answered 500 (DocMap records the failed delivery)")]
-    public static partial void HandlerFailed(ILogger logger, Exception exception, string eventType, string? extractionId);
+    private static partial void HandlerFailed(ILogger logger, Exception exception, string eventType, string? extractionId);
 
     [LoggerMessage(EventId = 4006, EventName = "WebhookBodyUnreadable", Level = LogLevel.Warning,
         Message = "Could not read the DocMap webhook body from {RemoteAddress}: {Problem} (Content-Length {ContentLength})")]
@@ -44,4 +62,10 @@ internal static partial class DocMapWebhookLog
     [LoggerMessage(EventId = 4009, EventName = "WebhookClientDisconnected", Level = LogLevel.Debug,
         Message = "The DocMap webhook request from {RemoteAddress} was aborted by the client")]
     public static partial void ClientDisconnected(ILogger logger, IPAddress? remoteAddress);
+
+    [LoggerMessage(EventId = 4010, EventName = "WebhookBodyReadTimedOut", Level = LogLevel.Warning,
+        Message = "Rejected DocMap webhook from {RemoteAddress} with 408 and closed the connection: the body did not arrive within {BodyReadTimeout} ({BytesRead} bytes read, Content-Length {ContentLength}, configured keys {KeyFingerprints})")]
+    public static partial void BodyReadTimedOut(ILogger logger, IPAddress? remoteAddress, TimeSpan bodyReadTimeout, long bytesRead, long? contentLength, string keyFingerprints);
+
+    private static string EventType(WebhookEvent webhookEvent) => WebhookLogValue.Escape(webhookEvent.Type.ToString())!;
 }

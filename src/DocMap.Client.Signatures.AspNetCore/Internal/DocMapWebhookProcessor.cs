@@ -1,85 +1,29 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Primitives;
 
 namespace DocMap.Client.Signatures.AspNetCore.Internal;
 
-/// <summary>A verified delivery: the event, the verification result and the pooled body buffer (returned on dispose).</summary>
-internal sealed class DocMapWebhookFeature : IDisposable
-{
-    private byte[]? _buffer;
-    private MemoryStream? _replayStream;
-
-    public DocMapWebhookFeature(byte[] buffer, int length, WebhookEvent webhookEvent, WebhookVerificationResult verification)
-    {
-        _buffer = buffer;
-        Length = length;
-        Event = webhookEvent;
-        Verification = verification;
-    }
-
-    public WebhookEvent Event { get; }
-
-    public WebhookVerificationResult Verification { get; }
-
-    public int Length { get; }
-
-    /// <summary>Replaces the request body with a read-only stream over the buffered bytes, for model binding.</summary>
-    public void RewindRequestBody(HttpRequest request)
-    {
-        _replayStream = new MemoryStream(_buffer!, 0, Length, writable: false);
-        request.Body = _replayStream;
-    }
-
-    public void Dispose()
-    {
-        // Dispose the replay stream first so nothing can read the buffer after it returns to the pool.
-        _replayStream?.Dispose();
-        var buffer = Interlocked.Exchange(ref _buffer, null);
-        if (buffer is not null)
-        {
-            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
-        }
-    }
-}
-
-/// <summary>Holds the verified event for the request scope, so minimal-API handlers can take a WebhookEvent parameter.</summary>
-internal sealed class DocMapWebhookEventHolder
-{
-    public WebhookEvent? Event { get; set; }
-}
-
 /// <summary>
-/// Reads the raw body once within the limit into a pooled buffer, verifies it before anything parses it, parses the
-/// event, and writes the 401 / 413 / 400 answers.
+/// Reads the raw body once, within the limit and the read deadline, verifies it before anything parses it, parses the
+/// event, and answers 401 / 413 / 408 / 400 itself. Every endpoint kind (the mapped endpoints, RequireDocMapSignature
+/// and the middleware) goes through <see cref="ReadAndVerifyAsync"/>.
 /// </summary>
 internal static class DocMapWebhookProcessor
 {
-    private const int InitialBufferSize = 4096;
-    private const int MaxInitialBufferSize = 64 * 1024;
+    /// <summary>
+    /// The most bytes of chunked transfer framing per body byte: a 1-byte chunk is <c>1\r\nX\r\n</c>, six bytes on the
+    /// wire. Larger chunks cost less; chunk extensions or zero-padded sizes can cost more and then count against the
+    /// allowance.
+    /// </summary>
+    private const long ChunkedWireBytesPerBodyByte = 6;
+
+    /// <summary>Room for the last chunk, trailers and chunk extensions beyond <see cref="ChunkedWireBytesPerBodyByte"/>.</summary>
     private const long ChunkFramingAllowance = 64 * 1024;
-
-    private static readonly byte[] UnauthorizedBody =
-        """{"error":{"code":"INVALID_SIGNATURE","message":"The webhook signature did not verify."}}"""u8.ToArray();
-
-    private static readonly byte[] TooLargeBody =
-        """{"error":{"code":"PAYLOAD_TOO_LARGE","message":"The webhook body is larger than this endpoint accepts."}}"""u8.ToArray();
-
-    private static readonly byte[] InvalidPayloadBody =
-        """{"error":{"code":"INVALID_PAYLOAD","message":"The webhook body is not a JSON object."}}"""u8.ToArray();
-
-    private static readonly byte[] UnreadableBody =
-        """{"error":{"code":"INVALID_REQUEST","message":"The webhook body could not be read."}}"""u8.ToArray();
-
-    private static readonly byte[] HandlerFailedBody =
-        """{"error":{"code":"INTERNAL_ERROR","message":"The webhook handler failed."}}"""u8.ToArray();
 
     /// <summary>
     /// Returns the verified delivery, registered as a request feature (and disposed with the request), or
-    /// <see langword="null"/> when the request was answered (401, 413, 400) or aborted.
+    /// <see langword="null"/> when the request was answered (401, 413, 408, 400) or aborted.
     /// </summary>
     public static async ValueTask<DocMapWebhookFeature?> ReadAndVerifyAsync(HttpContext context, DocMapWebhookRuntime runtime, bool rewindBody)
     {
@@ -92,11 +36,12 @@ internal static class DocMapWebhookProcessor
         var settings = runtime.Current;
         var logger = runtime.Logger;
         var request = context.Request;
+        var remoteAddress = context.Connection.RemoteIpAddress;
         var contentLength = request.ContentLength;
         if (contentLength > settings.MaxBodyBytes)
         {
-            DocMapWebhookLog.BodyTooLarge(logger, context.Connection.RemoteIpAddress, settings.MaxBodyBytes, contentLength, settings.KeyFingerprints);
-            await WriteAsync(context, StatusCodes.Status413PayloadTooLarge, TooLargeBody).ConfigureAwait(false);
+            DocMapWebhookLog.BodyTooLarge(logger, remoteAddress, settings.MaxBodyBytes, contentLength, settings.KeyFingerprints);
+            await DocMapWebhookResponses.TooLargeAsync(context).ConfigureAwait(false);
             return null;
         }
 
@@ -108,56 +53,74 @@ internal static class DocMapWebhookProcessor
         var headerCheck = WebhookSignatureVerifier.CheckSignatureHeader(signatureHeader);
         if (headerCheck is WebhookSignatureFailureReason.MissingSignature or WebhookSignatureFailureReason.MalformedSignature)
         {
-            DocMapWebhookLog.SignatureRejected(logger, context.Connection.RemoteIpAddress, headerCheck, contentLength, 0, settings.KeyFingerprints);
-            await WriteAsync(context, StatusCodes.Status401Unauthorized, UnauthorizedBody).ConfigureAwait(false);
+            DocMapWebhookLog.SignatureRejected(logger, remoteAddress, headerCheck, contentLength, 0, settings.KeyFingerprints);
+            await DocMapWebhookResponses.UnauthorizedAsync(context).ConfigureAwait(false);
             return null;
         }
 
-        // The endpoint's limit is MaxBodyBytes, counted below; the server's own limit is set to follow it, never
-        // lifted: a lower server limit (Kestrel: 30 MB by default) must not reject a body within ours, and none at
-        // all would let the server keep reading (and draining) far past it. With a Content-Length the server checks
-        // the declared length, so it gets exactly our limit. A chunked body's count in Kestrel includes the chunk
-        // framing (sizes, CRLFs), so it gets room for framing (twice the limit plus 64 KiB: chunks of 16 bytes or
-        // more fit) while the decoded bytes are still held to MaxBodyBytes by ReadBodyAsync.
+        // The endpoint's limit is MaxBodyBytes of decoded body, counted by the body reader; the server's own limit
+        // follows it, never lifted to nothing: a lower server limit (Kestrel: 30 MB by default) must not refuse a body
+        // within ours, and no limit at all would let the server drain without bound after a 413. With a
+        // Content-Length the server checks the declared length, so it gets exactly our limit. A chunked body's count
+        // in Kestrel includes the chunk framing, so it gets the framing of the smallest chunks (six wire bytes per body
+        // byte) plus an allowance: no body within MaxBodyBytes is refused for the way it is chunked, while the read
+        // deadline bounds how long any framing can take.
         var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false })
         {
-            sizeFeature.MaxRequestBodySize = contentLength is null ? (settings.MaxBodyBytes * 2) + ChunkFramingAllowance : settings.MaxBodyBytes;
+            sizeFeature.MaxRequestBodySize = contentLength is null
+                ? (settings.MaxBodyBytes * ChunkedWireBytesPerBodyByte) + ChunkFramingAllowance
+                : settings.MaxBodyBytes;
         }
 
-        byte[]? buffer;
-        int length;
+        BodyReadResult read;
         try
         {
-            (buffer, length) = await ReadBodyAsync(request.BodyReader, contentLength, (int)settings.MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
+            read = await DocMapWebhookBodyReader.ReadAsync(
+                request.BodyReader, contentLength, (int)settings.MaxBodyBytes, settings.BodyReadTimeout, runtime.TimeProvider, context.RequestAborted).ConfigureAwait(false);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             // The server's own limit (for example Kestrel's MaxRequestBodySize) is lower than ours.
-            DocMapWebhookLog.BodyTooLarge(logger, context.Connection.RemoteIpAddress, settings.MaxBodyBytes, contentLength, settings.KeyFingerprints);
-            await WriteAsync(context, StatusCodes.Status413PayloadTooLarge, TooLargeBody).ConfigureAwait(false);
+            DocMapWebhookLog.BodyTooLarge(logger, remoteAddress, settings.MaxBodyBytes, contentLength, settings.KeyFingerprints);
+            await DocMapWebhookResponses.TooLargeAsync(context).ConfigureAwait(false);
+            return null;
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            // The server's own minimum data rate (Kestrel: 240 bytes/s after 5 s) tripped before BodyReadTimeout did:
+            // the same answer as our deadline, 408 and closed.
+            DocMapWebhookLog.BodyUnreadable(logger, remoteAddress, "the body arrived below the server's minimum data rate (408)", contentLength);
+            await DocMapWebhookResponses.TimeoutAndCloseAsync(context, runtime.TimeProvider).ConfigureAwait(false);
             return null;
         }
         catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
         {
-            DocMapWebhookLog.ClientDisconnected(logger, context.Connection.RemoteIpAddress);
+            DocMapWebhookLog.ClientDisconnected(logger, remoteAddress);
             return null;
         }
         catch (Exception ex) when (ex is BadHttpRequestException or IOException)
         {
             // A truncated or malformed body; the exception message describes the framing, never the content.
-            DocMapWebhookLog.BodyUnreadable(logger, context.Connection.RemoteIpAddress, ex.GetType().Name, contentLength);
-            await WriteAsync(context, StatusCodes.Status400BadRequest, UnreadableBody).ConfigureAwait(false);
+            DocMapWebhookLog.BodyUnreadable(logger, remoteAddress, ex.GetType().Name, contentLength);
+            await DocMapWebhookResponses.UnreadableAsync(context).ConfigureAwait(false);
             return null;
         }
 
-        if (buffer is null)
+        switch (read.Outcome)
         {
-            DocMapWebhookLog.BodyTooLarge(logger, context.Connection.RemoteIpAddress, settings.MaxBodyBytes, contentLength, settings.KeyFingerprints);
-            await WriteAsync(context, StatusCodes.Status413PayloadTooLarge, TooLargeBody).ConfigureAwait(false);
-            return null;
+            case BodyReadOutcome.TooLarge:
+                DocMapWebhookLog.BodyTooLarge(logger, remoteAddress, settings.MaxBodyBytes, contentLength, settings.KeyFingerprints);
+                await DocMapWebhookResponses.TooLargeAsync(context).ConfigureAwait(false);
+                return null;
+            case BodyReadOutcome.TimedOut:
+                DocMapWebhookLog.BodyReadTimedOut(logger, remoteAddress, settings.BodyReadTimeout, read.BytesRead, contentLength, settings.KeyFingerprints);
+                await DocMapWebhookResponses.TimeoutAndCloseAsync(context, runtime.TimeProvider).ConfigureAwait(false);
+                return null;
         }
 
+        var buffer = read.Buffer!;
+        var length = read.Length;
         var returnBuffer = true;
         try
         {
@@ -165,8 +128,8 @@ internal static class DocMapWebhookProcessor
             var verification = settings.Verifier.Verify(body, signatureHeader);
             if (!verification.IsValid)
             {
-                DocMapWebhookLog.SignatureRejected(logger, context.Connection.RemoteIpAddress, verification.FailureReason, contentLength, length, settings.KeyFingerprints);
-                await WriteAsync(context, StatusCodes.Status401Unauthorized, UnauthorizedBody).ConfigureAwait(false);
+                DocMapWebhookLog.SignatureRejected(logger, remoteAddress, verification.FailureReason, contentLength, length, settings.KeyFingerprints);
+                await DocMapWebhookResponses.UnauthorizedAsync(context).ConfigureAwait(false);
                 return null;
             }
 
@@ -181,12 +144,12 @@ internal static class DocMapWebhookProcessor
                 // JsonException may quote body characters, so it is never logged. Parse throws nothing else, but any
                 // other exception is still the body's fault, not the server's: 400, logged by type name only.
                 var problem = ex is WebhookPayloadException ? ex.Message : $"the body could not be parsed ({ex.GetType().Name})";
-                DocMapWebhookLog.PayloadInvalid(logger, context.Connection.RemoteIpAddress, problem, contentLength, length, verification.MatchedSecret!.Fingerprint);
-                await WriteAsync(context, StatusCodes.Status400BadRequest, InvalidPayloadBody).ConfigureAwait(false);
+                DocMapWebhookLog.PayloadInvalid(logger, remoteAddress, problem, contentLength, length, verification.MatchedSecret!.Fingerprint);
+                await DocMapWebhookResponses.InvalidPayloadAsync(context).ConfigureAwait(false);
                 return null;
             }
 
-            DocMapWebhookLog.Verified(logger, webhookEvent.Type.ToString(), webhookEvent.ExtractionId, length, verification.MatchedSecret!.Fingerprint);
+            DocMapWebhookLog.Verified(logger, webhookEvent, length, verification.MatchedSecret!.Fingerprint);
             var feature = new DocMapWebhookFeature(buffer, length, webhookEvent, verification);
             returnBuffer = false;
             context.Features.Set(feature);
@@ -202,7 +165,7 @@ internal static class DocMapWebhookProcessor
         {
             if (returnBuffer)
             {
-                ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
             }
         }
     }
@@ -233,6 +196,7 @@ internal static class DocMapWebhookProcessor
         }
     }
 
+    /// <summary>A handler of an owned endpoint threw: 500 (logged), or nothing when the sender had gone away.</summary>
     public static async Task HandlerFailedAsync(HttpContext context, DocMapWebhookRuntime runtime, WebhookEvent webhookEvent, Exception exception)
     {
         if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
@@ -241,11 +205,11 @@ internal static class DocMapWebhookProcessor
             return;
         }
 
-        DocMapWebhookLog.HandlerFailed(runtime.Logger, exception, webhookEvent.Type.ToString(), webhookEvent.ExtractionId);
+        DocMapWebhookLog.HandlerFailed(runtime.Logger, exception, webhookEvent);
         if (!context.Response.HasStarted)
         {
             context.Response.Clear();
-            await WriteAsync(context, StatusCodes.Status500InternalServerError, HandlerFailedBody).ConfigureAwait(false);
+            await DocMapWebhookResponses.HandlerFailedAsync(context).ConfigureAwait(false);
         }
     }
 
@@ -260,70 +224,5 @@ internal static class DocMapWebhookProcessor
             // Several header lines: the verifier accepts a comma-separated list, any match passes.
             _ => values.ToString(),
         };
-    }
-
-    /// <summary>
-    /// Reads the whole body into a buffer rented from the shared pool. Returns a null buffer when the body exceeds
-    /// <paramref name="maxBodyBytes"/> (the rented buffer is then already returned).
-    /// </summary>
-    private static async ValueTask<(byte[]? Buffer, int Length)> ReadBodyAsync(PipeReader reader, long? contentLength, int maxBodyBytes, CancellationToken cancellationToken)
-    {
-        // Memory follows the bytes that actually arrive: a declared Content-Length sizes the first buffer only up to
-        // MaxInitialBufferSize, so a sender cannot make the server hold large buffers by announcing a large body and
-        // then stalling.
-        var expected = contentLength is { } declared ? (int)Math.Min(declared, maxBodyBytes) : maxBodyBytes;
-        var initial = Math.Max(1, Math.Min(contentLength is null ? InitialBufferSize : MaxInitialBufferSize, expected));
-        var buffer = ArrayPool<byte>.Shared.Rent(initial);
-        var length = 0;
-        try
-        {
-            while (true)
-            {
-                var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                var data = result.Buffer;
-                if (data.Length > maxBodyBytes - length)
-                {
-                    reader.AdvanceTo(data.End);
-                    ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
-                    return (null, 0);
-                }
-
-                var needed = length + (int)data.Length;
-                if (needed > buffer.Length)
-                {
-                    var grown = ArrayPool<byte>.Shared.Rent((int)Math.Max(needed, Math.Min((long)buffer.Length * 2, expected)));
-                    buffer.AsSpan(0, length).CopyTo(grown);
-                    ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
-                    buffer = grown;
-                }
-
-                data.CopyTo(buffer.AsSpan(length));
-                length = needed;
-                reader.AdvanceTo(data.End);
-                if (result.IsCompleted)
-                {
-                    return (buffer, length);
-                }
-
-                if (result.IsCanceled)
-                {
-                    throw new OperationCanceledException("Reading the webhook body was canceled.");
-                }
-            }
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
-            throw;
-        }
-    }
-
-    private static Task WriteAsync(HttpContext context, int statusCode, byte[] body)
-    {
-        var response = context.Response;
-        response.StatusCode = statusCode;
-        response.ContentType = "application/json";
-        response.ContentLength = body.Length;
-        return response.Body.WriteAsync(body.AsMemory()).AsTask();
     }
 }

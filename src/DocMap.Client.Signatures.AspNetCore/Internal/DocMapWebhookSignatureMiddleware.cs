@@ -2,18 +2,6 @@ using Microsoft.AspNetCore.Http;
 
 namespace DocMap.Client.Signatures.AspNetCore.Internal;
 
-/// <summary>Marks an endpoint whose requests must carry a verified DocMap signature.</summary>
-internal sealed class DocMapSignatureRequiredMetadata
-{
-    public static readonly DocMapSignatureRequiredMetadata Instance = new();
-
-    private DocMapSignatureRequiredMetadata()
-    {
-    }
-
-    public override string ToString() => "RequireDocMapSignature";
-}
-
 /// <summary>
 /// Verifies requests routed to endpoints marked with <see cref="DocMapSignatureRequiredMetadata"/> before the rest of
 /// the pipeline (and the endpoint's model binding) runs.

@@ -1,0 +1,43 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http;
+
+namespace DocMap.Client.Signatures.AspNetCore.Internal;
+
+/// <summary>A verified delivery: the event, the verification result and the pooled body buffer (returned on dispose).</summary>
+internal sealed class DocMapWebhookFeature : IDisposable
+{
+    private byte[]? _buffer;
+    private MemoryStream? _replayStream;
+
+    public DocMapWebhookFeature(byte[] buffer, int length, WebhookEvent webhookEvent, WebhookVerificationResult verification)
+    {
+        _buffer = buffer;
+        Length = length;
+        Event = webhookEvent;
+        Verification = verification;
+    }
+
+    public WebhookEvent Event { get; }
+
+    public WebhookVerificationResult Verification { get; }
+
+    public int Length { get; }
+
+    /// <summary>Replaces the request body with a read-only stream over the buffered bytes, for model binding.</summary>
+    public void RewindRequestBody(HttpRequest request)
+    {
+        _replayStream = new MemoryStream(_buffer!, 0, Length, writable: false);
+        request.Body = _replayStream;
+    }
+
+    public void Dispose()
+    {
+        // Dispose the replay stream first so nothing can read the buffer after it returns to the pool.
+        _replayStream?.Dispose();
+        var buffer = Interlocked.Exchange(ref _buffer, null);
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+        }
+    }
+}
