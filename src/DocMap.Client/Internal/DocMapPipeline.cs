@@ -44,9 +44,13 @@ internal static class DocMapPipeline
         };
     }
 
-    /// <summary>Wraps an <see cref="HttpClient"/> (base address set, no client timeout) in the validating Refit client.</summary>
+    /// <summary>
+    /// Wraps an <see cref="HttpClient"/> (base address set, no client timeout) in the validating Refit client. The Refit
+    /// client is the one its source generator emitted for <see cref="IDocMapApi"/>, created without reflection (so the
+    /// client is trimming- and native-AOT-safe).
+    /// </summary>
     public static IDocMapApi CreateApi(HttpClient httpClient, string apiKey) =>
-        new ValidatingDocMapApi(RestService.For<IDocMapApi>(httpClient, CreateRefitSettings(apiKey)));
+        new ValidatingDocMapApi(RestService.ForGenerated<IDocMapApi>(httpClient, CreateRefitSettings(apiKey)));
 
     /// <summary>Throws an <see cref="ArgumentException"/> listing every problem with the options.</summary>
     public static void ThrowIfInvalid(DocMapClientOptions options, string parameterName)
