@@ -9,7 +9,7 @@ public static class DocMapClient
     /// One connection pool for every client this class creates: calling <see cref="Create(string, DocMapClientOptions?)"/>
     /// often reuses connections instead of exhausting sockets, and connections are recycled every two minutes so DNS
     /// changes are picked up. It follows no redirect (DocMap's API does not redirect; see <see cref="DocMapRedirects"/>).
-    /// It decompresses gzip, deflate and brotli: responses compress about tenfold, the decompressor streams, and
+    /// It decompresses gzip, deflate and brotli: JSON lists compress several-fold, the decompressor streams, and
     /// <see cref="DocMapClientOptions.MaxResponseBytes"/> counts the decompressed bytes, so a compression bomb stops at the cap.
     /// </summary>
     internal static readonly SocketsHttpHandler SharedHandler = new()

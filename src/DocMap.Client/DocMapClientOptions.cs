@@ -7,7 +7,7 @@ namespace DocMap.Client;
 /// </summary>
 public sealed class DocMapClientOptions
 {
-    /// <summary>The default of <see cref="MaxResponseBytes"/>: 4 MiB (a list of 100 deliveries is about 50 KB).</summary>
+    /// <summary>The default of <see cref="MaxResponseBytes"/>: 4 MiB (a list of 100 deliveries is 30 to 50 KB).</summary>
     private const int DefaultMaxResponseBytes = 4 * 1024 * 1024;
 
     /// <summary>The largest <see cref="MaxResponseBytes"/> accepted: 1 GiB.</summary>
