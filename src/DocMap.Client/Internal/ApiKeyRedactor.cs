@@ -10,9 +10,9 @@ internal sealed class ApiKeyRedactor
 
     private readonly string _apiKey;
 
-    public ApiKeyRedactor(string apiKey)
+    public ApiKeyRedactor(string? apiKey)
     {
-        _apiKey = apiKey;
+        _apiKey = apiKey ?? string.Empty;
     }
 
     /// <summary>The text with every occurrence of the key (ignoring case) replaced by <see cref="Mask"/>.</summary>
