@@ -13,7 +13,7 @@ namespace DocMap.Client.Internal;
 /// <see cref="MaxErrorBodyBytes"/>, and past that it is dropped (the connection is closed) and replaced by an
 /// <see cref="OversizedErrorBody"/> marker, so the error keeps its status (and a 503 is still retried).</item>
 /// </list>
-/// It also records each attempt's progress (<see cref="DocMapAttemptProgress"/>) for the timeout messages, and refuses
+/// It also records how far a failed attempt got (<see cref="DocMapAttemptProgress"/>) for the timeout messages, and refuses
 /// the answer of a redirect that a primary handler followed by itself.
 /// </summary>
 internal sealed class DocMapBufferingHandler : DelegatingHandler
@@ -34,19 +34,17 @@ internal sealed class DocMapBufferingHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var progress = DocMapAttemptProgress.Start(request);
         var sentTo = request.RequestUri;
         HttpResponseMessage? response = null;
         try
         {
             response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            progress.HeadersReceived((int)response.StatusCode);
 
             if (request.RequestUri != sentTo && request.RequestUri is { IsAbsoluteUri: true } redirectedTo)
             {
                 // The primary handler followed a redirect by itself (the SDK could not switch that off): whatever the
                 // other address answered is not DocMap's answer to this request.
-                var call = DocMapCall.Of(request);
+                var call = DocMapCall.Of(request, sentTo);
                 throw new DocMapApiException(
                     DocMapMessages.RedirectFollowed(call, _redactor.Redact(DocMapRedirects.Origin(redirectedTo))!),
                     response.StatusCode, null, null, call.Method, call.Path, null, null);
@@ -62,7 +60,7 @@ internal sealed class DocMapBufferingHandler : DelegatingHandler
             {
                 if (success)
                 {
-                    var call = DocMapCall.Of(request);
+                    var call = DocMapCall.Of(request, sentTo);
                     throw new DocMapApiException(
                         DocMapMessages.ResponseTooLarge(call, response.StatusCode, limit),
                         response.StatusCode, null, null, call.Method, call.Path, null, null);
@@ -78,17 +76,20 @@ internal sealed class DocMapBufferingHandler : DelegatingHandler
                 throw new HttpRequestException(HttpRequestError.ResponseEnded, "The connection failed while the DocMap API response body was being read.", ex);
             }
 
-            progress.Finished();
+            if (!response.IsSuccessStatusCode)
+            {
+                DocMapAttemptProgress.Record(request, DocMapAttemptPhase.Done, (int)response.StatusCode);
+            }
+
             return response;
         }
         catch (Exception ex)
         {
+            // A cancelled or timed-out attempt records the phase it was in, for the timeout message.
+            var phase = ex is not OperationCanceledException ? DocMapAttemptPhase.Done
+                : response is null ? DocMapAttemptPhase.AwaitingResponse : DocMapAttemptPhase.ReadingBody;
+            DocMapAttemptProgress.Record(request, phase, response is null ? 0 : (int)response.StatusCode);
             response?.Dispose();
-            if (ex is not OperationCanceledException)
-            {
-                progress.Finished(); // a cancelled or timed-out attempt keeps its phase for the timeout message
-            }
-
             throw;
         }
     }

@@ -3,7 +3,7 @@ using Polly.Timeout;
 namespace DocMap.Client.Internal;
 
 /// <summary>
-/// The outermost handler: names the call once (<see cref="DocMapCall"/>), enforces
+/// The outermost handler: enforces
 /// <see cref="DocMapClientOptions.Timeout"/> over the whole call (retries and the waits between them included), and
 /// turns an elapsed timeout into a <see cref="TimeoutException"/> that says how long it waited, which setting, and how
 /// far the last attempt got (no response, or headers but not the whole body). A cancellation requested by the caller
@@ -24,8 +24,6 @@ internal sealed class DocMapTimeoutHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var call = DocMapCall.Of(request);
-
         // A single attempt (POST) is bounded by the shorter of the two timeouts.
         var attemptBound = !DocMapResilience.IsRetryableMethod(request.Method) && _attemptTimeout != Timeout.InfiniteTimeSpan
             && (_timeout == Timeout.InfiniteTimeSpan || _attemptTimeout < _timeout);
@@ -44,12 +42,12 @@ internal sealed class DocMapTimeoutHandler : DelegatingHandler
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeoutSource.IsCancellationRequested)
         {
             throw attemptBound
-                ? new TimeoutException(DocMapMessages.AttemptTimedOut(call, _attemptTimeout, DocMapAttemptProgress.Of(request)), ex)
-                : new TimeoutException(DocMapMessages.CallTimedOut(call, _timeout, DocMapAttemptProgress.Of(request)), ex);
+                ? new TimeoutException(DocMapMessages.AttemptTimedOut(DocMapCall.Of(request), _attemptTimeout, DocMapAttemptProgress.Of(request)), ex)
+                : new TimeoutException(DocMapMessages.CallTimedOut(DocMapCall.Of(request), _timeout, DocMapAttemptProgress.Of(request)), ex);
         }
         catch (TimeoutRejectedException ex)
         {
-            throw new TimeoutException(DocMapMessages.AttemptTimedOut(call, _attemptTimeout, DocMapAttemptProgress.Of(request)), ex);
+            throw new TimeoutException(DocMapMessages.AttemptTimedOut(DocMapCall.Of(request), _attemptTimeout, DocMapAttemptProgress.Of(request)), ex);
         }
     }
 }
