@@ -32,8 +32,12 @@ public sealed class ParsingTests : WireMockTestBase
         var webhooks = (await CreateClient().ListWebhooksAsync()).Data;
 
         var webhook = Assert.Single(webhooks);
-        Assert.Equal(new Webhook("wh_01HQ3K", "usr_42", "https://example.com/webhooks/docmap", webhook.Events, true, Created), webhook);
-        Assert.Equal(2, webhook.Events.Count);
+        Assert.Equal("wh_01HQ3K", webhook.Id);
+        Assert.Equal("usr_42", webhook.UserId);
+        Assert.Equal("https://example.com/webhooks/docmap", webhook.Url);
+        Assert.Equal([WebhookEventType.ExtractionCompleted, WebhookEventType.ExtractionFailed], webhook.Events);
+        Assert.True(webhook.Active);
+        Assert.Equal(Created, webhook.CreatedAt);
     }
 
     [Fact]
@@ -87,7 +91,10 @@ public sealed class ParsingTests : WireMockTestBase
         var deliveries = (await CreateClient().ListDeliveriesAsync()).Data;
 
         Assert.Equal(3, deliveries.Count);
-        Assert.Equal(new WebhookDelivery("dlv_3", "usr_42", "wh_01HQ3K", "ext_10", WebhookEventType.ExtractionCompleted, "https://example.com/webhooks/docmap", DeliveryStatus.Success, 200, null, 12, Created), deliveries[0]);
+        var first = deliveries[0];
+        Assert.Equal(
+            ("dlv_3", "usr_42", "wh_01HQ3K", "ext_10", WebhookEventType.ExtractionCompleted, "https://example.com/webhooks/docmap", DeliveryStatus.Success, (int?)200, (string?)null, 12, Created),
+            (first.Id, first.UserId, first.WebhookId, first.ExtractionId, first.Event, first.Url, first.Status, first.HttpStatus, first.Error, first.DurationMs, first.CreatedAt));
         Assert.Null(deliveries[1].HttpStatus);
         Assert.Equal("timeout", deliveries[1].Error);
         Assert.Null(deliveries[2].HttpStatus);
