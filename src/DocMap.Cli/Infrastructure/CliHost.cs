@@ -55,6 +55,9 @@ internal sealed class CliHost
         string.IsNullOrEmpty(GetEnvironmentVariable("NO_COLOR")) &&
         !string.Equals(GetEnvironmentVariable("TERM"), "dumb", StringComparison.Ordinal);
 
+    /// <summary>The terminal's width in columns for rich tables; <see langword="null"/> to ask the console.</summary>
+    public int? TerminalWidth { get; init; }
+
     /// <summary>Reads an environment variable; <see langword="null"/> when unset.</summary>
     public string? GetEnvironmentVariable(string name) => _getEnvironmentVariable(name);
 

@@ -54,7 +54,7 @@ internal sealed class CliOutput
     {
         if (Rich)
         {
-            RichConsole.WriteStyled(_host.Error, "warning: ", "yellow", message);
+            RichConsole.WriteStyled(_host, _host.Error, "warning: ", "yellow", message);
         }
         else
         {
@@ -66,7 +66,7 @@ internal sealed class CliOutput
     {
         if (Rich)
         {
-            RichConsole.WriteStyled(_host.Error, "error: ", "red", message);
+            RichConsole.WriteStyled(_host, _host.Error, "error: ", "red", message);
         }
         else
         {
@@ -91,7 +91,7 @@ internal sealed class CliOutput
     {
         if (Rich)
         {
-            RichConsole.WriteTable(_host.Output, columns, rows);
+            RichConsole.WriteTable(_host, _host.Output, columns, rows);
             return;
         }
 
@@ -114,7 +114,7 @@ internal sealed class CliOutput
 
     /// <summary>Runs <paramref name="work"/> with a spinner on standard error when rich; plainly otherwise.</summary>
     public Task<T> WaitAsync<T>(string status, Func<Task<T>> work) =>
-        Rich ? RichConsole.WithSpinnerAsync(_host.Error, status, work) : work();
+        Rich ? RichConsole.WithSpinnerAsync(_host, _host.Error, status, work) : work();
 
     /// <summary>Replaces control characters (a hostile server could send terminal escape sequences) and maps null to "-".</summary>
     public static string Cell(string? value)

@@ -1,3 +1,4 @@
+using DocMap.Cli.Infrastructure;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -9,9 +10,9 @@ namespace DocMap.Cli.Output;
 /// </summary>
 internal static class RichConsole
 {
-    public static void WriteTable(TextWriter writer, IReadOnlyList<Column> columns, IReadOnlyList<string?[]> rows)
+    public static void WriteTable(CliHost host, TextWriter writer, IReadOnlyList<Column> columns, IReadOnlyList<string?[]> rows)
     {
-        var console = Create(writer);
+        var console = Create(host, writer);
         var table = new Table().Border(TableBorder.Rounded);
         foreach (var column in columns)
         {
@@ -40,38 +41,54 @@ internal static class RichConsole
         console.Write(table);
     }
 
-    public static void WriteStyled(TextWriter writer, string label, string colour, string message)
+    public static void WriteStyled(CliHost host, TextWriter writer, string label, string colour, string message)
     {
-        var console = Create(writer);
+        var console = Create(host, writer);
         console.Write(new Text(label, Style.Parse(colour + " bold")));
         console.WriteLine(CliOutput.Cell(message), Style.Plain);
     }
 
-    public static async Task<T> WithSpinnerAsync<T>(TextWriter writer, string status, Func<Task<T>> work)
+    public static async Task<T> WithSpinnerAsync<T>(CliHost host, TextWriter writer, string status, Func<Task<T>> work)
     {
-        var console = Create(writer);
+        var console = Create(host, writer);
         return await console.Status()
             .Spinner(Spinner.Known.Dots)
             .StartAsync(Markup.Escape(status), _ => work())
             .ConfigureAwait(false);
     }
 
-    private static IAnsiConsole Create(TextWriter writer) => AnsiConsole.Create(new AnsiConsoleSettings
+    /// <summary>The variables Spectre reads to pick a colour system, taken from the host (not from this process) so tests can set them.</summary>
+    private static readonly string[] TerminalVariables = ["TERM", "COLORTERM", "TERM_PROGRAM", "WT_SESSION", "ConEmuANSI", "NO_COLOR", "CI"];
+
+    private static IAnsiConsole Create(CliHost host, TextWriter writer)
     {
-        Ansi = AnsiSupport.Yes,
-        ColorSystem = ColorSystemSupport.Detect,
-        Interactive = InteractionSupport.Yes,
-        Out = new TerminalOutput(writer),
-    });
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in TerminalVariables)
+        {
+            if (host.GetEnvironmentVariable(name) is { } value)
+            {
+                environment[name] = value;
+            }
+        }
+
+        return AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.Yes,
+            ColorSystem = ColorSystemSupport.Detect,
+            Interactive = InteractionSupport.Yes,
+            Out = new TerminalOutput(writer, host.TerminalWidth),
+            EnvironmentVariables = environment,
+        });
+    }
 
     /// <summary>Spectre's output over our writer, which is a terminal (the caller checked).</summary>
-    private sealed class TerminalOutput(TextWriter writer) : IAnsiConsoleOutput
+    private sealed class TerminalOutput(TextWriter writer, int? width) : IAnsiConsoleOutput
     {
         public TextWriter Writer => writer;
 
         public bool IsTerminal => true;
 
-        public int Width => Measure(() => Console.WindowWidth, 120);
+        public int Width => width ?? Measure(() => Console.WindowWidth, 120);
 
         public int Height => Measure(() => Console.WindowHeight, 40);
 
