@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
 using DocMap.Cli.Infrastructure;
 
@@ -8,6 +9,14 @@ internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
+        if (args is ["--version"])
+        {
+            // The start-up path scripts hit most: answered before the command tree, System.CommandLine, Spectre or the
+            // HTTP stack are loaded (docs/benchmarks.md). Prints exactly what System.CommandLine's --version prints.
+            Console.Out.WriteLine(Version);
+            return ExitCodes.Success;
+        }
+
         // Ctrl+C and SIGTERM cancel the running command (watch and emulator stop cleanly and exit 0; others exit 130).
         // A second Ctrl+C ends the process at once.
         using var cancellation = new CancellationTokenSource();
@@ -27,4 +36,10 @@ internal static class Program
 
         return await CliApp.RunAsync(args, CliHost.FromConsole(), cancellation.Token).ConfigureAwait(false);
     }
+
+    /// <summary>The informational version (<c>0.1.0+commit</c>), as System.CommandLine's <c>--version</c> prints it.</summary>
+    internal static string Version { get; } =
+        typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(Program).Assembly.GetName().Version?.ToString()
+        ?? "0.0.0";
 }

@@ -13,6 +13,9 @@ public sealed class CommandLineTests
         Assert.Equal(0, run.ExitCode);
         Assert.Matches(@"^\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?\n$", run.Stdout);
         Assert.Empty(run.Stderr);
+
+        // Program answers a lone --version before System.CommandLine loads; it must print the very same text.
+        Assert.Equal(Program.Version + "\n", run.Stdout);
     }
 
     [Fact]

@@ -148,7 +148,7 @@ internal sealed class CommandContext
         (IPAddress.TryParse(uri.DnsSafeHost, out var address) && IPAddress.IsLoopback(address)) ||
         string.Equals(uri.DnsSafeHost, "localhost", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Whether an exception means the network (not DocMap) failed.</summary>
+    /// <summary>Whether an exception means the network (not DocMap) failed: no connection, or one that broke mid-answer.</summary>
     public static bool IsNetworkFailure(Exception ex) =>
-        ex is HttpRequestException or SocketException or IOException;
+        ex is HttpRequestException or SocketException or HttpIOException;
 }
