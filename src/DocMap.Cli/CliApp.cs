@@ -61,6 +61,15 @@ internal static class CliApp
             "Exit codes: 0 success, 1 DocMap or the network refused (or a signature did not verify), 2 the command line was wrong.");
         root.Options.Add(shared.Json);
         root.Options.Add(shared.Verbose);
+        foreach (var option in root.Options)
+        {
+            if (option is VersionOption version)
+            {
+                // The tool's own version, also when the entry assembly is another (tests run the tool in-process).
+                version.Action = new PrintVersionAction();
+            }
+        }
+
         root.Subcommands.Add(WebhooksCommands.Create(shared, host));
         root.Subcommands.Add(DeliveriesCommand.Create(shared, host));
         root.Subcommands.Add(TriggerCommand.Create(shared, host));
@@ -248,5 +257,17 @@ internal static class CliApp
 
         names.Reverse();
         return string.Join(' ', names);
+    }
+}
+
+/// <summary><c>--version</c>: the tool's informational version, as <see cref="Program"/> prints it on its fast path.</summary>
+internal sealed class PrintVersionAction : SynchronousCommandLineAction
+{
+    public override bool ClearsParseErrors => true;
+
+    public override int Invoke(ParseResult parseResult)
+    {
+        parseResult.InvocationConfiguration.Output.WriteLine(Program.Version);
+        return ExitCodes.Success;
     }
 }
