@@ -49,7 +49,15 @@ internal static class CliApp
         };
 
         var exitCode = await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
-        await host.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await host.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // Standard output was closed by its reader; nothing is left to say.
+        }
+
         return exitCode;
     }
 
@@ -110,6 +118,11 @@ internal static class CliApp
         try
         {
             return await handler(context).ConfigureAwait(false);
+        }
+        catch (OutputClosedException)
+        {
+            // `docmap deliveries --watch | head -3`: the reader has what it wanted.
+            return ExitCodes.Success;
         }
         catch (CliUsageException ex)
         {

@@ -28,13 +28,25 @@ internal static class Program
                 cancellation.Cancel();
             }
         };
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            cancellation.Cancel();
-        });
+        using var terminate = RegisterTermination(cancellation);
 
         return await CliApp.RunAsync(args, CliHost.FromConsole(), cancellation.Token).ConfigureAwait(false);
+    }
+
+    private static PosixSignalRegistration? RegisterTermination(CancellationTokenSource cancellation)
+    {
+        try
+        {
+            return PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                cancellation.Cancel();
+            });
+        }
+        catch (PlatformNotSupportedException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The informational version (<c>0.1.0+commit</c>), as System.CommandLine's <c>--version</c> prints it.</summary>

@@ -136,6 +136,8 @@ public sealed class DeliveriesCommandTests
         var first = Assert.Single(await emulator.TriggerAsync(WebhookEventType.ExtractionCompleted));
         var second = Assert.Single(await emulator.TriggerAsync(WebhookEventType.ExtractionCompleted));
         await runner.WaitForStdoutAsync(text => text.Contains(second.Id, StringComparison.Ordinal), watching);
+        var polls = emulator.GetRequestCount(DocMapEndpoint.ListDeliveries);
+        await WaitUntilAsync(() => emulator.GetRequestCount(DocMapEndpoint.ListDeliveries) >= polls + 2, watching);
         await stop.CancelAsync();
         var run = await watching;
 

@@ -107,3 +107,43 @@ public sealed class OutputTests
         Assert.DoesNotContain(Escape, plain.Stderr, StringComparison.Ordinal);
     }
 }
+
+/// <summary>A reader that stops reading (<c>docmap deliveries | head -1</c>): the command ends quietly, exit 0.</summary>
+public sealed class ClosedOutputTests
+{
+    private sealed class ClosingWriter(int lines) : TextWriter
+    {
+        private int _left = lines;
+
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void Write(char value)
+        {
+        }
+
+        public override void WriteLine(string? value)
+        {
+            if (_left-- <= 0)
+            {
+                throw new IOException("Broken pipe");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_closed_standard_output_ends_the_command_with_exit_0_and_no_error()
+    {
+        await using var emulator = DocMapEmulator.Start();
+        var client = emulator.CreateClient();
+        await client.CreateWebhookAsync(new CreateWebhookRequest("https://example.com/a", [WebhookEventType.ExtractionCompleted]));
+        await client.CreateWebhookAsync(new CreateWebhookRequest("https://example.com/b", [WebhookEventType.ExtractionCompleted]));
+        var environment = new Dictionary<string, string?> { ["DOCMAP_API_KEY"] = emulator.ApiKey, ["DOCMAP_BASE_URL"] = emulator.Url.AbsoluteUri };
+        using var error = new StringWriter();
+        var host = new DocMap.Cli.Infrastructure.CliHost(new ClosingWriter(lines: 1), error, () => Stream.Null, name => environment.GetValueOrDefault(name));
+
+        var exit = await CliApp.RunAsync(["webhooks", "list"], host, CancellationToken.None);
+
+        Assert.Equal(0, exit);
+        Assert.Empty(error.ToString());
+    }
+}

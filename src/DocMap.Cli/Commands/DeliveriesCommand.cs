@@ -194,7 +194,7 @@ internal static class DeliveriesCommand
         }
 
         output.Result(CliOutput.Cell(line));
-        output.Host.Output.Flush();
+        output.Flush();
     }
 
     private static string FormatInterval(TimeSpan interval) =>

@@ -79,7 +79,7 @@ internal static class EmulatorCommand
                     }
                 }
 
-                output.Host.Output.Flush();
+                output.Flush();
                 output.Info("Press Ctrl+C to stop the emulator. State lives in memory and ends with it.");
                 try
                 {

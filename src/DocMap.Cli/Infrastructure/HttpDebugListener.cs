@@ -11,22 +11,37 @@ namespace DocMap.Cli.Infrastructure;
 /// </summary>
 internal sealed class HttpDebugListener : IDisposable
 {
+    /// <summary>The run whose requests are being logged, per async flow (several runs may share a process: tests).</summary>
+    private static readonly AsyncLocal<CliOutput?> Current = new();
+
     private readonly ActivityListener _listener;
 
     private HttpDebugListener(CliOutput output)
     {
+        Current.Value = output;
         _listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == "System.Net.Http",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity => output.Debug(Describe(activity)),
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) =>
+                ReferenceEquals(Current.Value, output) ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None,
+            ActivityStopped = activity =>
+            {
+                if (ReferenceEquals(Current.Value, output))
+                {
+                    output.Debug(Describe(activity));
+                }
+            },
         };
         ActivitySource.AddActivityListener(_listener);
     }
 
     public static HttpDebugListener Start(CliOutput output) => new(output);
 
-    public void Dispose() => _listener.Dispose();
+    public void Dispose()
+    {
+        _listener.Dispose();
+        Current.Value = null;
+    }
 
     private static string Describe(Activity activity)
     {

@@ -38,13 +38,34 @@ internal sealed class CliOutput
     public CliHost Host => _host;
 
     /// <summary>Writes one line of the result to standard output.</summary>
-    public void Result(string line) => _host.Output.WriteLine(line);
+    /// <exception cref="OutputClosedException">Standard output was closed (for example by <c>| head</c>).</exception>
+    public void Result(string line) => ToOutput(writer => writer.WriteLine(line));
 
     /// <summary>Writes a JSON document to standard output, on one line.</summary>
+    /// <exception cref="OutputClosedException">Standard output was closed.</exception>
     public void WriteJson<T>(T value, JsonTypeInfo<T> typeInfo)
     {
-        _host.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(value, typeInfo));
-        _host.Output.Flush();
+        var text = System.Text.Json.JsonSerializer.Serialize(value, typeInfo);
+        ToOutput(writer =>
+        {
+            writer.WriteLine(text);
+            writer.Flush();
+        });
+    }
+
+    /// <summary>Flushes standard output (a --watch line is seen at once).</summary>
+    public void Flush() => ToOutput(writer => writer.Flush());
+
+    private void ToOutput(Action<TextWriter> write)
+    {
+        try
+        {
+            write(_host.Output);
+        }
+        catch (IOException ex)
+        {
+            throw new OutputClosedException(ex);
+        }
     }
 
     /// <summary>A message for the person at the terminal (standard error).</summary>
@@ -91,7 +112,7 @@ internal sealed class CliOutput
     {
         if (Rich)
         {
-            RichConsole.WriteTable(_host, _host.Output, columns, rows);
+            ToOutput(writer => RichConsole.WriteTable(_host, writer, columns, rows));
             return;
         }
 
@@ -105,10 +126,10 @@ internal sealed class CliOutput
             }
         }
 
-        _host.Output.WriteLine(FormatRow(columns, widths, columns.Select(c => c.Header).ToArray()));
+        Result(FormatRow(columns, widths, columns.Select(c => c.Header).ToArray()));
         foreach (var row in rows)
         {
-            _host.Output.WriteLine(FormatRow(columns, widths, row));
+            Result(FormatRow(columns, widths, row));
         }
     }
 
@@ -163,3 +184,6 @@ internal sealed class CliOutput
         return builder.ToString().TrimEnd();
     }
 }
+
+/// <summary>Standard output was closed by the reader (a pipe into <c>head</c>): the command stops quietly, exit 0.</summary>
+internal sealed class OutputClosedException(IOException inner) : Exception("Standard output was closed.", inner);
