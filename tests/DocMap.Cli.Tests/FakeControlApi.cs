@@ -35,7 +35,18 @@ public sealed class FakeControlApi : IAsyncDisposable
 
         /// <summary>A redirect elsewhere (the key must not follow it).</summary>
         Redirect,
+
+        /// <summary>A hostile server: 200 with an endless JSON-looking body, streamed without a length.</summary>
+        Endless,
+
+        /// <summary>A server that accepts the request and never answers.</summary>
+        Stall,
     }
+
+    /// <summary>How many bytes the endless bodies were given to write (Kestrel drops writes once the client is gone).</summary>
+    public long EndlessBytesWritten => Interlocked.Read(ref _endlessBytes);
+
+    private long _endlessBytes;
 
     public const string Key = "dm_test_control0000000000000000000000000000000000000000000000000000000000";
 
@@ -112,6 +123,19 @@ public sealed class FakeControlApi : IAsyncDisposable
                     context.Response.StatusCode = 302;
                     context.Response.Headers.Location = "http://127.0.0.1:1/_emulator";
                     return;
+                case Behaviour.Endless:
+                    await WriteEndlessAsync(context, fake);
+                    return;
+                case Behaviour.Stall:
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(60), context.RequestAborted);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
+
+                    return;
             }
 
             if (!authorized)
@@ -139,6 +163,12 @@ public sealed class FakeControlApi : IAsyncDisposable
         {
             var request = await JsonNode.ParseAsync(context.Request.Body) ?? new JsonObject();
             fake!.Triggers.Enqueue(request);
+            if (fake.EndlessTrigger)
+            {
+                await WriteEndlessAsync(context, fake);
+                return;
+            }
+
             if (fake.TriggerError is { } error)
             {
                 await Error(context, error.Status, error.Code, error.Message);
@@ -155,7 +185,30 @@ public sealed class FakeControlApi : IAsyncDisposable
         return fake;
     }
 
+    /// <summary>Makes POST /_emulator/trigger answer with an endless body (GET /_emulator stays well-behaved).</summary>
+    public bool EndlessTrigger { get; set; }
+
     public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    private static async Task WriteEndlessAsync(HttpContext context, FakeControlApi fake)
+    {
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync("{\"data\":{\"name\":\"docmap-emulator\",\"pad\":\"");
+        var chunk = new byte[64 * 1024];
+        Array.Fill(chunk, (byte)'a');
+        try
+        {
+            // Bounded: 512 MiB at most, and it stops as soon as the client disconnects.
+            for (var i = 0; i < 8192 && !context.RequestAborted.IsCancellationRequested; i++)
+            {
+                await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+                Interlocked.Add(ref fake._endlessBytes, chunk.Length);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+        }
+    }
 
     private static Task Error(HttpContext context, int status, string code, string message)
     {

@@ -197,4 +197,26 @@ public sealed class TriggerCommandTests
         Assert.Equal(ExitCodes.Failure, run.ExitCode);
         JsonSchema.AssertError(run.Json(), "network");
     }
+
+    [Fact]
+    public async Task A_server_that_never_answers_the_detection_times_out_with_exit_1()
+    {
+        await using var fake = await FakeControlApi.StartAsync();
+        fake.Mode = FakeControlApi.Behaviour.Stall;
+        var before = Commands.EmulatorControlClient.DetectTimeout;
+        Commands.EmulatorControlClient.DetectTimeout = TimeSpan.FromSeconds(1);
+        try
+        {
+            var run = await For(fake).RunAsync("trigger", "extraction.completed", "--json");
+
+            Assert.Equal(ExitCodes.Failure, run.ExitCode);
+            JsonSchema.AssertError(run.Json(), "timeout");
+            Assert.Contains("GET /_emulator did not answer within 1 s", run.Stderr, StringComparison.Ordinal);
+            Assert.Empty(fake.Triggers);
+        }
+        finally
+        {
+            Commands.EmulatorControlClient.DetectTimeout = before;
+        }
+    }
 }

@@ -21,6 +21,9 @@ internal sealed class EmulatorControlClient : IDisposable
     private readonly HttpClient _http;
     private readonly Uri _baseAddress;
 
+    /// <summary>How long <c>GET /_emulator</c> may take: an emulator answers at once.</summary>
+    public static TimeSpan DetectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     public EmulatorControlClient(Uri baseAddress, string apiKey, TimeSpan timeout)
     {
         _baseAddress = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
@@ -32,6 +35,7 @@ internal sealed class EmulatorControlClient : IDisposable
         })
         {
             Timeout = timeout,
+            MaxResponseContentBufferSize = MaxResponseBytes,
         };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -41,10 +45,32 @@ internal sealed class EmulatorControlClient : IDisposable
     public sealed record Detection(EmulatorInfo? Emulator, HttpStatusCode? Status, string? ErrorCode, string Reason);
 
     /// <summary>Asks <c>GET /_emulator</c>. Network failures and timeouts propagate (exit 1 as usual).</summary>
+    /// <exception cref="TimeoutException">No answer within <see cref="DetectTimeout"/>.</exception>
     public async Task<Detection> DetectAsync(CancellationToken cancellationToken)
     {
-        using var response = await _http.GetAsync(new Uri(_baseAddress, "_emulator"), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(DetectTimeout);
+        HttpResponseMessage response;
+        byte[] body;
+        try
+        {
+            response = await _http.GetAsync(new Uri(_baseAddress, "_emulator"), HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            try
+            {
+                body = await ReadBodyAsync(response, timeout.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"GET /_emulator did not answer within {DetectTimeout.TotalSeconds:0} s.");
+        }
+
+        using var _ = response;
         if (!response.IsSuccessStatusCode)
         {
             var error = TryParse(body, ControlJsonContext.Default.ErrorEnvelope)?.Error;
@@ -67,7 +93,8 @@ internal sealed class EmulatorControlClient : IDisposable
         const string path = "/_emulator/trigger";
         var json = JsonSerializer.Serialize(request, ControlJsonContext.Default.TriggerRequest);
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
-        using var response = await _http.PostAsync(new Uri(_baseAddress, "_emulator/trigger"), content, cancellationToken).ConfigureAwait(false);
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(_baseAddress, "_emulator/trigger")) { Content = content };
+        using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
@@ -90,7 +117,7 @@ internal sealed class EmulatorControlClient : IDisposable
     {
         if (response.Content.Headers.ContentLength > MaxResponseBytes)
         {
-            throw new HttpRequestException($"The answer is larger than {MaxResponseBytes / (1024 * 1024)} MiB.");
+            throw new HttpRequestException($"The answer is larger than {MaxResponseBytes / (1024 * 1024)} MiB; that is not the emulator.");
         }
 
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -103,7 +130,7 @@ internal sealed class EmulatorControlClient : IDisposable
             {
                 if (buffer.Length + read > MaxResponseBytes)
                 {
-                    throw new HttpRequestException($"The answer is larger than {MaxResponseBytes / (1024 * 1024)} MiB.");
+                    throw new HttpRequestException($"The answer is larger than {MaxResponseBytes / (1024 * 1024)} MiB; that is not the emulator.");
                 }
 
                 buffer.Write(chunk, 0, read);
