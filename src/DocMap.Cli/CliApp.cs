@@ -29,7 +29,8 @@ internal static class CliApp
         if (args.Length == 0)
         {
             // Bare `docmap`: the overview, on standard error, and exit 2 (no command was given).
-            await root.Parse(["--help"]).InvokeAsync(new InvocationConfiguration { Output = host.Error, Error = host.Error }, cancellationToken).ConfigureAwait(false);
+            var help = new InvocationConfiguration { Output = host.Error, Error = host.Error, ProcessTerminationTimeout = null };
+            await root.Parse(["--help"]).InvokeAsync(help, cancellationToken).ConfigureAwait(false);
             return ExitCodes.UsageError;
         }
 
