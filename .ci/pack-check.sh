@@ -25,7 +25,7 @@ dotnet pack "$root/DocMap.Client.sln" -c Release -o "$feed" -nologo -v minimal >
 # Packing the solution is quiet: no warning (samples, tests) and no package-authoring message.
 if grep -Ei 'warning|missing a readme' "$work/pack.log" >&2; then fail "dotnet pack printed a warning or an authoring message (above)"; fi
 
-for package in DocMap.Client DocMap.Client.Signatures DocMap.Client.Signatures.AspNetCore DocMap.Client.Testing; do
+for package in DocMap.Client DocMap.Client.Signatures DocMap.Client.Signatures.AspNetCore DocMap.Client.Redis DocMap.Client.Testing; do
   [ -f "$feed/$package.$version.nupkg" ] || fail "$package.$version.nupkg was not produced"
   [ -f "$feed/$package.$version.snupkg" ] || fail "$package.$version.snupkg (symbols) was not produced"
 done

@@ -5,6 +5,7 @@ namespace DocMap.Client.Testing;
 /// <summary>
 /// One delivery attempt made by <see cref="DocMapEmulator.TriggerAsync(WebhookEventType, ExtractionRecord?, CancellationToken)"/>:
 /// the same facts the delivery log (<c>GET /v1/webhooks/deliveries</c>) records, plus the exact body that was sent.
+/// Also an entry of <see cref="DocMapEmulator.Deliveries"/>.
 /// </summary>
 public sealed class EmulatedDelivery
 {
@@ -18,7 +19,8 @@ public sealed class EmulatedDelivery
         string? error,
         TimeSpan duration,
         DateTimeOffset createdAt,
-        string payload)
+        string payload,
+        bool payloadTruncated)
     {
         Id = id;
         WebhookId = webhookId;
@@ -30,6 +32,7 @@ public sealed class EmulatedDelivery
         Duration = duration;
         CreatedAt = createdAt;
         Payload = payload;
+        PayloadTruncated = payloadTruncated;
     }
 
     /// <summary>The delivery's id, as in the delivery log.</summary>
@@ -62,8 +65,15 @@ public sealed class EmulatedDelivery
     /// <summary>When the attempt started (UTC, millisecond precision).</summary>
     public DateTimeOffset CreatedAt { get; }
 
-    /// <summary>The exact JSON body that was sent (and signed).</summary>
+    /// <summary>
+    /// The exact JSON body that was sent (and signed). Whole in what <see cref="DocMapEmulator.TriggerAsync"/> returns;
+    /// in <see cref="DocMapEmulator.Deliveries"/> cut past <see cref="DocMapEmulatorOptions.MaxLoggedBodyBytes"/> (see
+    /// <see cref="PayloadTruncated"/>).
+    /// </summary>
     public string Payload { get; }
+
+    /// <summary>Whether <see cref="Payload"/> is only the start of the body (the delivery log keeps at most <see cref="DocMapEmulatorOptions.MaxLoggedBodyBytes"/>).</summary>
+    public bool PayloadTruncated { get; }
 
     /// <inheritdoc />
     public override string ToString() =>
