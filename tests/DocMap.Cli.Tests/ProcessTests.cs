@@ -122,6 +122,74 @@ public sealed class ProcessTests
         }
     }
 
+    [Fact]
+    public async Task The_emulator_process_with_port_key_webhook_and_secret_serves_a_running_app_and_a_second_one_on_its_port_exits_1()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        await using var app = await WebhookApp.StartAsync(TriggerEndToEndTests.Secret);
+        var port = EmulatorOptionsTests.FreePort();
+        const string key = "k_cli_process_0123456789";
+        using var process = Process.Start(Docmap(
+            "emulator", "--port", $"{port}", "--api-key", key, "--webhook", app.Url, "--secret", TriggerEndToEndTests.Secret, "--json"))!;
+        try
+        {
+            process.StandardInput.Close();
+            var firstLine = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            var started = JsonDocument.Parse(firstLine!).RootElement;
+            Assert.Equal($"http://127.0.0.1:{port}/", started.GetProperty("url").GetString());
+            Assert.Equal(JsonValueKind.Null, started.GetProperty("apiKey").ValueKind);
+            Assert.Equal(JsonValueKind.Null, started.GetProperty("webhook").GetProperty("secret").ValueKind);
+
+            // Another docmap (in process) triggers; the app, configured with the secret, verifies the delivery.
+            var triggered = await new CliRunner()
+                .With("DOCMAP_BASE_URL", $"http://127.0.0.1:{port}/")
+                .With("DOCMAP_API_KEY", key)
+                .RunAsync("trigger", "extraction.completed", "--extraction-id", "ext_cli_process", "--json");
+            Assert.Equal(0, triggered.ExitCode);
+            Assert.Equal(200, Assert.Single(triggered.Json().GetProperty("deliveries").EnumerateArray()).GetProperty("httpStatus").GetInt32());
+            Assert.Equal("ext_cli_process", Assert.Single(app.Handled).Event.ExtractionId);
+
+            // A second emulator process on the same port: exit 1, a clear message, nothing on stdout.
+            var second = await RunAsync(Docmap("emulator", "--port", $"{port}"));
+            Assert.Equal(1, second.Exit);
+            Assert.Contains($"Port {port} on 127.0.0.1 is already in use", second.Stderr, StringComparison.Ordinal);
+            Assert.Empty(second.Stdout);
+
+            Assert.Equal(0, Kill(process.Id, 15));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(timeout.Token);
+            var rest = await process.StandardOutput.ReadToEndAsync();
+            var stderr = await process.StandardError.ReadToEndAsync();
+
+            Assert.Equal(0, process.ExitCode);
+            Assert.Contains("Stopping the emulator.", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain(key, firstLine + rest + stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain(TriggerEndToEndTests.Secret, firstLine + rest + stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_bad_emulator_option_as_a_process_exits_2_without_echoing_the_key()
+    {
+        var run = await RunAsync(Docmap("emulator", "--api-key", "secret key with spaces"));
+
+        Assert.Equal(2, run.Exit);
+        Assert.StartsWith("error: --api-key must be 1 to 1024 printable ASCII characters", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret key with spaces", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(run.Stdout);
+    }
+
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 }

@@ -173,9 +173,10 @@ internal static class SignatureCommands
         HelpName = "file",
     };
 
-    private static Option<WebhookKeyDerivation?> KeyDerivationOption() => new("--key-derivation")
+    /// <summary><c>--key-derivation utf8|hex</c> (also used by <c>docmap emulator</c>).</summary>
+    internal static Option<WebhookKeyDerivation?> KeyDerivationOption(string? description = null) => new("--key-derivation")
     {
-        Description = "How the HMAC key comes from the secret: utf8 (its text; DocMap's default) or hex (its 32 decoded bytes).",
+        Description = description ?? "How the HMAC key comes from the secret: utf8 (its text; DocMap's default) or hex (its 32 decoded bytes).",
         HelpName = "utf8|hex",
         CustomParser = ParseKeyDerivation,
     };

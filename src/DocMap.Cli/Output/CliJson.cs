@@ -92,7 +92,11 @@ internal sealed record DiagnoseJson(
     IReadOnlyList<string> Notes,
     IReadOnlyList<DiagnoseTriedJson> Tried);
 
-internal sealed record EmulatorStartedJson(string Url, string ApiKey, string UserId, CreatedWebhookJson? Webhook);
+/// <summary>How a <c>docmap emulator</c> signs its deliveries (names as in <c>sign</c>'s JSON).</summary>
+internal sealed record EmulatorSignatureJson(string HeaderName, string KeyDerivation, string Prefix);
+
+/// <summary><c>docmap emulator</c>'s first line: <c>ApiKey</c> is null when it was given with <c>--api-key</c> (not echoed).</summary>
+internal sealed record EmulatorStartedJson(string Url, string? ApiKey, string UserId, CreatedWebhookJson? Webhook, EmulatorSignatureJson Signature);
 
 internal sealed record ErrorDetailJson(string Kind, string Message, int? Status, string? Code, string? Method, string? Path);
 
