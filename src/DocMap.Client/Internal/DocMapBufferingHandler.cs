@@ -13,8 +13,8 @@ namespace DocMap.Client.Internal;
 /// <see cref="MaxErrorBodyBytes"/>, and past that it is dropped (the connection is closed) and replaced by an
 /// <see cref="OversizedErrorBody"/> marker, so the error keeps its status (and a 503 is still retried).</item>
 /// </list>
-/// It also records how far a failed attempt got (<see cref="DocMapAttemptProgress"/>) for the timeout messages, and refuses
-/// the answer of a redirect that a primary handler followed by itself.
+/// It also records how far a failed attempt got (<see cref="DocMapAttemptProgress"/>) for the timeout messages. (The answer
+/// of a redirect that a primary handler followed by itself is refused by <see cref="DocMapRedirectGuardHandler"/>.)
 /// </summary>
 internal sealed class DocMapBufferingHandler : DelegatingHandler
 {
@@ -23,13 +23,11 @@ internal sealed class DocMapBufferingHandler : DelegatingHandler
 
     private readonly int _maxResponseBytes;
     private readonly int _maxErrorBodyBytes;
-    private readonly ApiKeyRedactor _redactor;
 
-    public DocMapBufferingHandler(int maxResponseBytes, ApiKeyRedactor redactor)
+    public DocMapBufferingHandler(int maxResponseBytes)
     {
         _maxResponseBytes = maxResponseBytes;
         _maxErrorBodyBytes = Math.Min(MaxErrorBodyBytes, maxResponseBytes);
-        _redactor = redactor;
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -39,16 +37,6 @@ internal sealed class DocMapBufferingHandler : DelegatingHandler
         try
         {
             response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-
-            if (request.RequestUri != sentTo && request.RequestUri is { IsAbsoluteUri: true } redirectedTo)
-            {
-                // The primary handler followed a redirect by itself (the SDK could not switch that off): whatever the
-                // other address answered is not DocMap's answer to this request.
-                var call = DocMapCall.Of(request, sentTo);
-                throw new DocMapApiException(
-                    DocMapMessages.RedirectFollowed(call, _redactor.Redact(DocMapRedirects.Origin(redirectedTo))!),
-                    response.StatusCode, null, null, call.Method, call.Path, null, null);
-            }
 
             var success = response.IsSuccessStatusCode;
             var limit = success ? _maxResponseBytes : _maxErrorBodyBytes;
