@@ -11,7 +11,10 @@ namespace DocMap.Client.Internal;
 /// <see cref="DocMapClientOptions.MaxResponseBytes"/> (counted after decompression, so a compression bomb stops there)
 /// and a larger one fails with a <see cref="DocMapApiException"/> that is never retried; an error body is read up to
 /// <see cref="MaxErrorBodyBytes"/>, and past that it is dropped (the connection is closed) and replaced by an
-/// <see cref="OversizedErrorBody"/> marker, so the error keeps its status (and a 503 is still retried).</item>
+/// <see cref="OversizedErrorBody"/> marker, so the error keeps its status (and a 503 is still retried);</item>
+/// <item>a compressed body the decompressor refuses (corrupt gzip, deflate or brotli data) is a
+/// <see cref="DocMapApiException"/> with the status for a 2xx (never retried), and for an error is replaced by an
+/// <see cref="UndecodableErrorBody"/> marker, so the error keeps its status.</item>
 /// </list>
 /// It also records how far a failed attempt got (<see cref="DocMapAttemptProgress"/>) for the timeout messages. (The answer
 /// of a redirect that a primary handler followed by itself is refused by <see cref="DocMapRedirectGuardHandler"/>.)
@@ -62,6 +65,23 @@ internal sealed class DocMapBufferingHandler : DelegatingHandler
             catch (IOException ex)
             {
                 throw new HttpRequestException(HttpRequestError.ResponseEnded, "The connection failed while the DocMap API response body was being read.", ex);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException)
+            {
+                // The decompressor refused the body: corrupt gzip or deflate data (InvalidDataException) or brotli data
+                // (InvalidOperationException). The bytes would be as corrupt on another attempt.
+                if (success)
+                {
+                    var call = DocMapCall.Of(request, sentTo);
+                    throw new DocMapApiException(
+                        DocMapMessages.BodyNotDecompressed(call, response.StatusCode),
+                        response.StatusCode, null, null, call.Method, call.Path, null, ex);
+                }
+
+                // An error keeps its status (a 503 is still retried), without the body.
+                var undecodable = response.Content;
+                response.Content = new UndecodableErrorBody();
+                undecodable.Dispose();
             }
 
             if (!response.IsSuccessStatusCode)
