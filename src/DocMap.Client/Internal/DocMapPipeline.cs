@@ -35,10 +35,14 @@ internal static class DocMapPipeline
     /// </summary>
     public static DelegatingHandler CreateRedirectGuard(string? apiKey) => new DocMapRedirectGuardHandler(new ApiKeyRedactor(apiKey));
 
-    /// <summary>Refit settings: the source-generated JSON context, DocMap's error mapping, transport exceptions passed through.</summary>
+    /// <summary>
+    /// Refit settings: the source-generated JSON context, DocMap's error mapping, transport exceptions passed through
+    /// (their type and <see cref="HttpRequestException.HttpRequestError"/> kept; masked when their text holds the key).
+    /// </summary>
     public static RefitSettings CreateRefitSettings(string apiKey)
     {
-        var mapper = new DocMapErrorMapper(new ApiKeyRedactor(apiKey));
+        var redactor = new ApiKeyRedactor(apiKey);
+        var mapper = new DocMapErrorMapper(redactor);
         return new RefitSettings(SystemTextJsonContentSerializer.ForContext(DocMapJsonContext.Default))
         {
             // Bodies are tiny: serialize them synchronously into a byte array (source-generated fast path, and a
@@ -46,7 +50,7 @@ internal static class DocMapPipeline
             RequestBodySerialization = RequestBodySerializationMode.Buffered,
             ExceptionFactory = mapper.FromResponseAsync,
             DeserializationExceptionFactory = mapper.FromDeserializationFailure,
-            TransportExceptionFactory = (_, exception, _) => exception,
+            TransportExceptionFactory = (_, exception, _) => redactor.SafeTransport(exception),
         };
     }
 
