@@ -61,6 +61,10 @@ internal static class DocMapMessages
     public static string NullData(DocMapCall call, bool wholeBodyIsNull) =>
         $"{Prefix(call)} answered with {(wholeBodyIsNull ? "a JSON null body" : "\"data\": null")} instead of the documented {{\"data\": ...}}.";
 
+    /// <summary>A 2xx whose <c>data</c> list holds a <c>null</c> where an object was due.</summary>
+    public static string NullElement(DocMapCall call, int index) =>
+        Invariant($"{Prefix(call)} answered with a list whose element \"data\"[{index}] is null instead of an object, which is not the documented JSON.");
+
     /// <summary>A 2xx whose body is not the documented JSON; <paramref name="detail"/> is the (masked) parser message.</summary>
     public static string NotDocumentedJson(DocMapCall call, HttpStatusCode status, string? detail) =>
         $"{Prefix(call)} answered {Status(status)} but its body is not the documented JSON: {detail}";
