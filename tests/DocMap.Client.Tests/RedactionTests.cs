@@ -151,6 +151,21 @@ public sealed class ServerTextRedactionTests : WireMockTestBase
     }
 
     [Fact]
+    public async Task The_key_as_the_host_of_a_redirect_Location_is_masked_in_the_origin_the_message_names()
+    {
+        // The message names the Location's origin (scheme, host, port): a server can put the key in the host.
+        await using var server = new RawHttpServer((index, request, stream, socket, ct) =>
+            RawHttpServer.WriteAsync(stream, $"HTTP/1.1 307 Redirect\r\nLocation: http://{ApiKey.ToUpperInvariant()}.example/v1/x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", ct));
+
+        var error = await Assert.ThrowsAsync<DocMapApiException>(() =>
+            DocMapClient.Create(ApiKey, new DocMapClientOptions { BaseAddress = server.BaseAddress }).ListWebhooksAsync());
+
+        Assert.Equal(System.Net.HttpStatusCode.TemporaryRedirect, error.StatusCode);
+        Assert.Contains("a redirect to http://****.example:80", error.Message, StringComparison.Ordinal);
+        AssertNoKey(error);
+    }
+
+    [Fact]
     public async Task The_key_in_an_error_code_message_or_content_type_is_masked_in_any_case()
     {
         Respond("/v1/webhooks", "GET", 401, Error(ApiKey.ToUpperInvariant(), $"Key {ApiKey.ToUpperInvariant()} is not valid"));
