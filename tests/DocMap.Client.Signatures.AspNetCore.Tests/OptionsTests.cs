@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace DocMap.Client.Signatures.AspNetCore.Tests;
 
@@ -386,5 +387,51 @@ public sealed class OptionsTests
         }
 
         Assert.Single(host.Logs.GetSnapshot(), r => r.Id.Id == 4007);
+    }
+    [Fact]
+    public void A_valid_reload_after_a_rejected_one_takes_effect_even_when_a_request_reads_the_settings_mid_reload()
+    {
+        // The reload callbacks run one after another on the reloading thread: the receiver's own change-token
+        // subscription and the options monitor's (which drops its cached value, here the previous reload's failure,
+        // and reads the new options). A request served between the two used to mark the new change as rejected
+        // (the monitor still threw the old failure) and the corrected secrets were then ignored until the next
+        // change. The probe below is that request: registered after the monitor and before the receiver, it runs
+        // between them in every other reload (callbacks run newest first and re-register as they run).
+        var source = new ReloadableConfigurationSource();
+        source.Replace(WebhookHost.Settings(SecretText));
+        var configuration = new ConfigurationBuilder().Add(source).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddDocMapWebhooks(configuration.GetSection(DocMapWebhookOptions.SectionName));
+        using var provider = services.BuildServiceProvider();
+        _ = provider.GetRequiredService<IOptionsMonitor<DocMapWebhookOptions>>().CurrentValue;
+        Internal.DocMapWebhookRuntime? runtime = null;
+        var probes = 0;
+        using var probe = ChangeToken.OnChange(configuration.GetReloadToken, () =>
+        {
+            probes++;
+            _ = runtime?.Current;
+        });
+        runtime = provider.GetRequiredService<Internal.DocMapWebhookRuntime>();
+        var body = Deliveries.Body("ext_reload_race");
+        Assert.True(runtime.Current.Verifier.Verify(body, WebhookSigner.Sign(Secret, body)).IsValid);
+
+        for (var round = 0; round < 4; round++)
+        {
+            // Two rejected reloads, then the fix: over the rounds the fix lands in both callback orders.
+            for (var bad = 0; bad < 2; bad++)
+            {
+                Reload(source, WebhookHost.Settings("oops-not-a-secret"));
+                Assert.NotNull(runtime.Current);
+            }
+
+            var fixedText = Deliveries.NewSecretText();
+            Reload(source, WebhookHost.Settings(fixedText));
+
+            var signed = WebhookSigner.Sign(WebhookSecret.Parse(fixedText), body);
+            Assert.True(runtime.Current.Verifier.Verify(body, signed).IsValid, $"round {round}: the corrected secrets were not taken");
+        }
+
+        Assert.Equal(12, probes);
     }
 }
