@@ -312,6 +312,28 @@ public sealed class OptionsTests
         Assert.DoesNotContain(misplaced, ex.ToString(), StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [InlineData("BodyReadTimeout", "10s")]
+    [InlineData("MaxBodyBytes", "1MB")]
+    [InlineData("MaxSignaturesPerHeader", "eight")]
+    [InlineData("KeyDerivation", "Sha256")]
+    public async Task A_value_of_the_wrong_type_stops_the_app_with_a_message_that_names_its_setting_and_format(string key, string value)
+    {
+        var settings = WebhookHost.Settings(SecretText);
+        settings[$"DocMap:Webhooks:{key}"] = value;
+        var builder = WebhookHost.CreateBuilder(settings, testServer: true);
+        builder.Services.AddDocMapWebhooks(builder.Configuration.GetSection(DocMapWebhookOptions.SectionName));
+        await using var app = builder.Build();
+        app.MapDocMapWebhooks<RecordingHandler>(Deliveries.Path);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var ex = await Assert.ThrowsAsync<Internal.DocMapWebhookBindingException>(() => app.StartAsync(timeout.Token));
+
+        // The binder's own message (which quotes the value) is not shown, so the setting must be findable from ours.
+        Assert.Contains($"DocMap:Webhooks:{key} ", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(value, ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_invalid_reload_before_the_first_delivery_keeps_the_start_up_secrets()
     {
