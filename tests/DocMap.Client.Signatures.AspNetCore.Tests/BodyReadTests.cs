@@ -131,6 +131,47 @@ public sealed class BodyReadTests
     }
 
     [Fact]
+    public async Task After_the_408_the_request_ends_as_soon_as_the_sender_closes_not_only_after_the_linger()
+    {
+        // The receiver's clock is a fake one that the test moves only until the 408 is decided: the 1 s linger after the
+        // answer can then never run out, so the request can end only because the sender closed the connection.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var host = await WebhookHost.StartAsync(
+            Settings(bodyReadTimeout: "00:00:01"),
+            app =>
+            {
+                app.Use(async (context, next) =>
+                {
+                    await next(context);
+                    ended.TrySetResult();
+                });
+                MapDocMapWebhooksTests.MapDelegate(app);
+            },
+            configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+        using var connection = await RawConnection.OpenAsync(host.BaseAddress, CancellationToken.None);
+        await connection.SendAsync(RawConnection.Head(Deliveries.Path, WrongSignature, "Content-Length: 10000"), CancellationToken.None);
+        await connection.SendAsync(new byte[100], CancellationToken.None);
+        var head = connection.ReadHeadAsync(TimeSpan.FromSeconds(30));
+
+        // Move the fake clock in small steps until the deadline has fired (event 4010 is logged before the answer is
+        // written, so at most one more step follows it: far less than the linger).
+        for (var step = 0; step < 600 && !host.Logs.GetSnapshot().Any(r => r.Id.Id == 4010); step++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(20);
+        }
+
+        Assert.StartsWith("HTTP/1.1 408", await head, StringComparison.Ordinal);
+        Assert.False(ended.Task.IsCompleted, "the request ended before the sender closed (the linger cannot have run out)");
+
+        connection.Dispose();
+
+        var closedInTime = await Task.WhenAny(ended.Task, Task.Delay(TimeSpan.FromSeconds(20))) == ended.Task;
+        Assert.True(closedInTime, "the request was still running 20 s after the sender closed the connection");
+    }
+
+    [Fact]
     public async Task A_chunked_body_that_stalls_is_answered_408_too()
     {
         await using var host = await WebhookHost.StartAsync(Settings(bodyReadTimeout: "00:00:01"), MapDocMapWebhooksTests.MapDelegate);
