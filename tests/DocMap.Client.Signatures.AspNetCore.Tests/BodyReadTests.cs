@@ -189,6 +189,75 @@ public sealed class BodyReadTests
     }
 
     [Fact]
+    public async Task Over_HTTP2_a_stalled_body_is_answered_408_and_only_its_stream_is_reset()
+    {
+        var connections = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var host = await WebhookHost.StartAsync(
+            Settings(bodyReadTimeout: "00:00:01"),
+            app =>
+            {
+                app.Use((context, next) =>
+                {
+                    connections.Enqueue(context.Connection.Id);
+                    return next(context);
+                });
+                MapDocMapWebhooksTests.MapDelegate(app);
+            },
+            configure: b => b.WebHost.ConfigureKestrel(o => o.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2)));
+        using var client = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var release = new TaskCompletionSource();
+        using var stalled = new HttpRequestMessage(HttpMethod.Post, Deliveries.Path)
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new StallingContent(100, 10_000, release.Task),
+        };
+        stalled.Headers.TryAddWithoutValidation(WebhookSignatureOptions.DefaultHeaderName, WrongSignature);
+        var clock = Stopwatch.StartNew();
+
+        try
+        {
+            using var response = await client.SendAsync(stalled);
+            Assert.Equal(HttpStatusCode.RequestTimeout, response.StatusCode);
+            Assert.Contains("REQUEST_TIMEOUT", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(15));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        // The same HTTP/2 connection serves the next delivery: only the stalled request's stream was reset.
+        var body = Deliveries.Body("ext_h2_after_stall");
+        using var valid = Deliveries.Signed(body, Secret);
+        valid.Version = HttpVersion.Version20;
+        valid.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        using var ok = await client.SendAsync(valid);
+        await HttpAssert.StatusAsync(HttpStatusCode.OK, ok);
+        Assert.Equal(HttpVersion.Version20, ok.Version);
+        Assert.Single(connections.Distinct());
+        Assert.Single(host.Logs.GetSnapshot(), r => r.Id.Id == 4010);
+        Assert.Equal("ext_h2_after_stall", Assert.Single(host.Recorder.Events).ExtractionId);
+    }
+
+    /// <summary>Sends the first <c>sent</c> bytes of a body that declares <c>declared</c>, then waits for <c>release</c>.</summary>
+    private sealed class StallingContent(int sent, long declared, Task release) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(new byte[sent]);
+            await stream.FlushAsync();
+            await release;
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = declared;
+            return true;
+        }
+    }
+
+    [Fact]
     public async Task A_body_below_the_servers_minimum_data_rate_is_answered_408_and_closed_too()
     {
         // Kestrel's own minimum data rate trips first here (BodyReadTimeout is a minute): the same answer, 408 and closed.
