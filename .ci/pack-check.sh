@@ -30,6 +30,27 @@ for package in DocMap.Client DocMap.Client.Signatures DocMap.Client.Signatures.A
   [ -f "$feed/$package.$version.snupkg" ] || fail "$package.$version.snupkg (symbols) was not produced"
 done
 
+# Every package (the docmap tool's too) carries its own short readme, src/<package>/README.md, as README.md, never the
+# repository's README.md (written for contributors, and not a package's front page), and the MIT license text beside
+# its license expression.
+[ -f "$feed/DocMap.Cli.$version.nupkg" ] || fail "DocMap.Cli.$version.nupkg was not produced"
+for package in DocMap.Client DocMap.Client.Signatures DocMap.Client.Signatures.AspNetCore DocMap.Client.Redis DocMap.Client.Testing DocMap.Cli; do
+  nupkg="$feed/$package.$version.nupkg"
+  own="$root/src/$package/README.md"
+  [ -f "$own" ] || fail "src/$package/README.md (the package's readme) does not exist"
+  entries="$(unzip -Z1 "$nupkg")"
+  grep -qx 'README.md' <<<"$entries" || fail "$package.$version.nupkg has no README.md"
+  grep -qx 'LICENSE' <<<"$entries" || fail "$package.$version.nupkg has no LICENSE"
+  package_nuspec="$(unzip -p "$nupkg" "$package.nuspec")"
+  grep -q '<readme>README.md</readme>' <<<"$package_nuspec" || fail "$package's nuspec names no readme"
+  grep -q '<license type="expression">MIT</license>' <<<"$package_nuspec" || fail "$package's nuspec has no MIT license expression"
+  unzip -p "$nupkg" README.md >"$work/readme.md"
+  if cmp -s "$work/readme.md" "$root/README.md"; then fail "$package.$version.nupkg carries the repository's README.md instead of src/$package/README.md"; fi
+  cmp -s "$work/readme.md" "$own" || fail "$package.$version.nupkg's README.md is not src/$package/README.md"
+  unzip -p "$nupkg" LICENSE | cmp -s - "$root/LICENSE" || fail "$package.$version.nupkg's LICENSE is not the repository's LICENSE"
+done
+echo "pack-check: every package carries its own README.md and the LICENSE"
+
 client="$feed/DocMap.Client.$version.nupkg"
 listing="$(unzip -Z1 "$client")"
 for entry in lib/net10.0/DocMap.Client.dll lib/net10.0/DocMap.Client.xml README.md DocMap.Client.nuspec; do

@@ -186,7 +186,7 @@ internal static class CliApp
         }
         else if (ex.RetryAfter is { } retryAfter)
         {
-            text += $" (try again in {Math.Ceiling(retryAfter.TotalSeconds)} s)";
+            text += $" (try again in {DocMap.Internal.DurationText.Describe(TimeSpan.FromSeconds(Math.Ceiling(Math.Max(0, retryAfter.TotalSeconds))))})";
         }
 
         return text;
