@@ -38,7 +38,7 @@ internal static class CliApp
 
         if (parseResult.Errors.Count > 0 && parseResult.Action is ParseErrorAction or null)
         {
-            return ReportUsageErrors(parseResult, shared, host);
+            return ReportUsageErrors(parseResult, args, host);
         }
 
         var configuration = new InvocationConfiguration
@@ -103,14 +103,7 @@ internal static class CliApp
         redactor.Add(parseResult.GetValue(shared.ApiKey));
         redactor.Add(host.GetEnvironmentVariable(SharedOptions.ApiKeyVariable));
         redactor.Add(host.GetEnvironmentVariable(SharedOptions.WebhookSecretVariable));
-        foreach (var token in parseResult.Tokens)
-        {
-            // A secret given on the command line (verify --secret, emulator --secret) is never echoed in an error.
-            if (token.Value.Length == 64 && token.Value.All(char.IsAsciiHexDigit))
-            {
-                redactor.Add(token.Value);
-            }
-        }
+        AddCommandLineCredentials(redactor, parseResult.Tokens.Select(t => t.Value).ToList());
 
         var output = new CliOutput(host, parseResult.GetValue(shared.Json), parseResult.GetValue(shared.Verbose), redactor);
         using var httpLog = output.Verbose ? HttpDebugListener.Start(output) : null;
@@ -239,11 +232,43 @@ internal static class CliApp
         return exitCode;
     }
 
-    private static int ReportUsageErrors(ParseResult parseResult, SharedOptions shared, CliHost host)
+    /// <summary>
+    /// Adds the credentials a command line carries to <paramref name="redactor"/>: the value after <c>--api-key</c> or
+    /// <c>--secret</c> (also written <c>--api-key=value</c>), whether or not the parser bound it to an option (a misspelt
+    /// command leaves it an "unrecognized argument" that the parser's message quotes), and any 64-hex token (a secret's shape).
+    /// </summary>
+    private static void AddCommandLineCredentials(Redactor redactor, IReadOnlyList<string> args)
+    {
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg.Length == 64 && arg.All(char.IsAsciiHexDigit))
+            {
+                redactor.Add(arg);
+            }
+
+            foreach (var name in CredentialOptions)
+            {
+                if (arg == name && i + 1 < args.Count)
+                {
+                    redactor.Add(args[i + 1]);
+                }
+                else if (arg.Length > name.Length + 1 && arg.StartsWith(name, StringComparison.Ordinal) && arg[name.Length] is '=' or ':')
+                {
+                    redactor.Add(arg[(name.Length + 1)..]);
+                }
+            }
+        }
+    }
+
+    private static readonly string[] CredentialOptions = ["--api-key", "--secret"];
+
+    private static int ReportUsageErrors(ParseResult parseResult, IReadOnlyList<string> args, CliHost host)
     {
         var redactor = new Redactor();
         redactor.Add(host.GetEnvironmentVariable(SharedOptions.ApiKeyVariable));
         redactor.Add(host.GetEnvironmentVariable(SharedOptions.WebhookSecretVariable));
+        AddCommandLineCredentials(redactor, args);
         var json = parseResult.Tokens.Any(t => t.Value == "--json");
         var output = new CliOutput(host, json, verbose: false, redactor);
         var messages = parseResult.Errors.Select(e => redactor.Redact(e.Message)).Distinct().ToList();
