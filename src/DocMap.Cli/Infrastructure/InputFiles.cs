@@ -45,12 +45,18 @@ internal static class InputFiles
         }
     }
 
+    /// <remarks>
+    /// Each read is abandoned when <paramref name="cancellationToken"/> fires, whether or not the stream observes it:
+    /// .NET's console stream does not (its read blocks in the kernel), so without this a pipe that never ends would make
+    /// Ctrl+C and SIGTERM do nothing, and an end of input arriving after Ctrl+C would return a truncated body as if whole.
+    /// The abandoned read keeps its thread until the process exits, which it is about to.
+    /// </remarks>
     private static async Task<byte[]> ReadBoundedAsync(Stream stream, string name, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[64 * 1024];
         int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        while ((read = await stream.ReadAsync(chunk, cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false)) > 0)
         {
             if (buffer.Length + read > MaxBytes)
             {
@@ -60,6 +66,7 @@ internal static class InputFiles
             buffer.Write(chunk, 0, read);
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         return buffer.ToArray();
     }
 }
