@@ -55,6 +55,18 @@ internal sealed class CliHost
         string.IsNullOrEmpty(GetEnvironmentVariable("NO_COLOR")) &&
         !string.Equals(GetEnvironmentVariable("TERM"), "dumb", StringComparison.Ordinal);
 
+    /// <summary>How long <c>trigger</c> waits for <c>GET /_emulator</c> by default: an emulator answers at once.</summary>
+    public static readonly TimeSpan DefaultEmulatorDetectTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long <c>trigger</c> waits for the whole <c>POST /_emulator/trigger</c> exchange by default (every delivery attempt may take 10 s).</summary>
+    public static readonly TimeSpan DefaultEmulatorTriggerTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary><c>GET /_emulator</c>'s time limit, answer included (tests shorten it per run).</summary>
+    public TimeSpan EmulatorDetectTimeout { get; init; } = DefaultEmulatorDetectTimeout;
+
+    /// <summary><c>POST /_emulator/trigger</c>'s time limit, answer included (tests shorten it per run).</summary>
+    public TimeSpan EmulatorTriggerTimeout { get; init; } = DefaultEmulatorTriggerTimeout;
+
     /// <summary>The terminal's width in columns for rich tables; <see langword="null"/> to ask the console.</summary>
     public int? TerminalWidth { get; init; }
 
