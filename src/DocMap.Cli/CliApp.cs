@@ -133,7 +133,7 @@ internal static class CliApp
                 "api",
                 redactor.Redact(DescribeApiError(ex)),
                 (int)ex.StatusCode,
-                ex.ErrorCode,
+                ex.ErrorCode is null ? null : redactor.Redact(ex.ErrorCode), // a server's text like the message (the emulator client does not mask it)
                 ex.RequestMethod,
                 ex.RequestPath));
         }
