@@ -146,4 +146,48 @@ public sealed class ClosedOutputTests
         Assert.Equal(0, exit);
         Assert.Empty(error.ToString());
     }
+
+    [Fact]
+    public async Task The_emulator_keeps_serving_when_its_standard_output_is_closed()
+    {
+        // `docmap emulator | head -1` (or a script that read the line it wanted): the emulator is the command's job,
+        // its printed lines only describe it, so a reader going away must not stop it. Only Ctrl+C does.
+        var port = EmulatorOptionsTests.FreePort();
+        const string key = "k_closed_output_4711";
+        using var error = new StringWriter();
+        var host = new DocMap.Cli.Infrastructure.CliHost(new ClosingWriter(lines: 1), TextWriter.Synchronized(error), () => Stream.Null, _ => null);
+        using var stop = new CancellationTokenSource();
+        var running = Task.Run(() => CliApp.RunAsync(["emulator", "--port", $"{port}", "--api-key", key], host, stop.Token));
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            var served = false;
+            while (!served && !running.IsCompleted && DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    served = (await http.GetAsync("v1/webhooks")).IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(50);
+                }
+            }
+
+            Assert.False(running.IsCompleted, $"the emulator stopped when its output closed: exit {(running.IsCompleted ? await running : -1)}, stderr: {error}");
+            Assert.True(served, "the emulator never answered");
+            Assert.True((await http.GetAsync("v1/webhooks")).IsSuccessStatusCode);
+            Assert.False(running.IsCompleted);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+
+        Assert.Equal(0, await running.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("Stopping the emulator.", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("error", error.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
 }
