@@ -25,7 +25,7 @@ internal static class InputFiles
 
         try
         {
-            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.Asynchronous);
+            var file = await OpenAsync(path, cancellationToken).ConfigureAwait(false);
             await using (file.ConfigureAwait(false))
             {
                 return await ReadBoundedAsync(file, path, cancellationToken).ConfigureAwait(false);
@@ -42,6 +42,27 @@ internal static class InputFiles
         catch (IOException ex) when (ex is not EndOfStreamException)
         {
             throw new CliUsageException($"{optionName} {path} could not be read: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> on a thread of its own, abandoned when <paramref name="cancellationToken"/> fires:
+    /// opening a FIFO (<c>mkfifo</c>) blocks in the kernel until a writer opens it, and no token reaches it, so an open on
+    /// the command's own thread would make Ctrl+C and SIGTERM do nothing. A stream opened after that is disposed.
+    /// </summary>
+    private static async Task<FileStream> OpenAsync(string path, CancellationToken cancellationToken)
+    {
+        var opening = Task.Run(
+            () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.Asynchronous),
+            CancellationToken.None);
+        try
+        {
+            return await opening.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _ = opening.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
         }
     }
 
