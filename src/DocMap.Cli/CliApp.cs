@@ -226,10 +226,23 @@ internal static class CliApp
 
         if (output.Json)
         {
-            output.WriteJson(new ErrorJson(error), CliJson.Context.ErrorJson);
+            WriteErrorJson(output, error);
         }
 
         return exitCode;
+    }
+
+    /// <summary>The <c>--json</c> error document; a closed standard output leaves the message on standard error and the exit code.</summary>
+    private static void WriteErrorJson(CliOutput output, ErrorDetailJson error)
+    {
+        try
+        {
+            output.WriteJson(new ErrorJson(error), CliJson.Context.ErrorJson);
+        }
+        catch (OutputClosedException)
+        {
+            // `docmap ... --json | reader-that-exited`: nobody reads the document; the exit code still says what happened.
+        }
     }
 
     /// <summary>
@@ -280,7 +293,7 @@ internal static class CliApp
         output.Info($"Run '{CommandPath(parseResult)} --help' for usage.");
         if (json)
         {
-            output.WriteJson(new ErrorJson(new ErrorDetailJson("usage", string.Join(" ", messages), null, null, null, null)), CliJson.Context.ErrorJson);
+            WriteErrorJson(output, new ErrorDetailJson("usage", string.Join(" ", messages), null, null, null, null));
         }
 
         return ExitCodes.UsageError;

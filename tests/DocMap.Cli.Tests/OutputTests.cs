@@ -190,4 +190,21 @@ public sealed class ClosedOutputTests
         Assert.Contains("Stopping the emulator.", error.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("error", error.ToString(), StringComparison.OrdinalIgnoreCase);
     }
+
+    [Theory]
+    [InlineData("webhooks", "list", "--json", "--base-url", "http://127.0.0.1:1/")] // a failure: the JSON error document
+    [InlineData("deliveries", "--limit", "0", "--json")] // a usage error: the same
+    public async Task An_error_with_json_into_a_closed_standard_output_still_exits_with_its_code(params string[] args)
+    {
+        // `docmap webhooks list --json | jq-that-exited`: the error document cannot be written; the exit code and the
+        // message on standard error are what is left, and the process must not crash on the closed pipe.
+        var environment = new Dictionary<string, string?> { ["DOCMAP_API_KEY"] = "k_closed_4711" };
+        using var error = new StringWriter();
+        var host = new DocMap.Cli.Infrastructure.CliHost(new ClosingWriter(lines: 0), error, () => Stream.Null, name => environment.GetValueOrDefault(name));
+
+        var exit = await CliApp.RunAsync(args, host, CancellationToken.None);
+
+        Assert.Equal(args[0] == "deliveries" ? 2 : 1, exit);
+        Assert.StartsWith("error: ", error.ToString(), StringComparison.Ordinal);
+    }
 }
