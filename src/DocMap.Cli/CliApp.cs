@@ -49,7 +49,18 @@ internal static class CliApp
             ProcessTerminationTimeout = null, // Program owns Ctrl+C and SIGTERM and passes them in as cancellationToken.
         };
 
-        var exitCode = await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        int exitCode;
+        try
+        {
+            exitCode = await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // Only the parser's own actions (--help, --version) get here: command handlers catch everything. Their text
+            // went into a pipe whose reader left (`docmap --help | head -3`), which is not a failure.
+            return ExitCodes.Success;
+        }
+
         try
         {
             await host.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);

@@ -207,4 +207,20 @@ public sealed class ClosedOutputTests
         Assert.Equal(args[0] == "deliveries" ? 2 : 1, exit);
         Assert.StartsWith("error: ", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("webhooks", "--help")]
+    [InlineData("deliveries", "--help")]
+    public async Task Help_into_a_closed_standard_output_ends_quietly_with_exit_0(params string[] args)
+    {
+        // `docmap --help | head -3`: the parser's help action writes the rest into a pipe nobody reads.
+        using var error = new StringWriter();
+        var host = new DocMap.Cli.Infrastructure.CliHost(new ClosingWriter(lines: 3), error, () => Stream.Null, _ => null);
+
+        var exit = await CliApp.RunAsync(args, host, CancellationToken.None);
+
+        Assert.Equal(0, exit);
+        Assert.Empty(error.ToString());
+    }
 }
