@@ -223,4 +223,37 @@ public sealed class ClosedOutputTests
         Assert.Equal(0, exit);
         Assert.Empty(error.ToString());
     }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task Verify_into_a_closed_standard_output_still_exits_with_its_verdict(bool diagnose, bool json)
+    {
+        // `docmap verify ... | head -0` under `set -o pipefail`: the printed verdict is lost, the exit code must not lie.
+        var secret = new string('c', 64);
+        var environment = new Dictionary<string, string?> { ["DOCMAP_WEBHOOK_SECRET"] = secret };
+        var body = "{\"event\":\"extraction.completed\"}"u8.ToArray();
+        var valid = DocMap.Client.Signatures.WebhookSigner.Sign(DocMap.Client.Signatures.WebhookSecret.Parse(secret), body, new DocMap.Client.Signatures.WebhookSignatureOptions());
+        foreach (var (signature, expected) in new[] { (new string('0', 64), 1), (valid, 0) })
+        {
+            using var error = new StringWriter();
+            var host = new DocMap.Cli.Infrastructure.CliHost(new ClosingWriter(lines: 0), error, () => new MemoryStream(body), name => environment.GetValueOrDefault(name));
+            var args = new List<string> { "verify", "--signature", signature };
+            if (diagnose)
+            {
+                args.Add("--diagnose");
+            }
+
+            if (json)
+            {
+                args.Add("--json");
+            }
+
+            var exit = await CliApp.RunAsync([.. args], host, CancellationToken.None);
+
+            Assert.True(expected == exit, $"{(expected == 0 ? "a valid" : "an invalid")} signature exited {exit}");
+        }
+    }
 }
