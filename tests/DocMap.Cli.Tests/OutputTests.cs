@@ -256,4 +256,25 @@ public sealed class ClosedOutputTests
             Assert.True(expected == exit, $"{(expected == 0 ? "a valid" : "an invalid")} signature exited {exit}");
         }
     }
+
+    [Theory]
+    [InlineData(0, false)] // nothing could be printed
+    [InlineData(1, false)] // "Created webhook ..." was printed, the "Secret: ..." line was not
+    [InlineData(0, true)]
+    public async Task A_secret_that_could_not_be_printed_does_not_leave_a_webhook_behind(int lines, bool json)
+    {
+        // `docmap webhooks create URL | tool-that-exited`: DocMap shows the secret once; a webhook nobody has the secret
+        // of is useless, so it is deleted again (exit 1), as when --secret-file cannot be written.
+        await using var emulator = DocMapEmulator.Start();
+        var environment = new Dictionary<string, string?> { ["DOCMAP_API_KEY"] = emulator.ApiKey, ["DOCMAP_BASE_URL"] = emulator.Url.AbsoluteUri };
+        using var error = new StringWriter();
+        var host = new DocMap.Cli.Infrastructure.CliHost(new ClosingWriter(lines), error, () => Stream.Null, name => environment.GetValueOrDefault(name));
+        string[] args = json ? ["webhooks", "create", "https://example.com/hook", "--json"] : ["webhooks", "create", "https://example.com/hook"];
+
+        var exit = await CliApp.RunAsync(args, host, CancellationToken.None);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("was deleted again", error.ToString(), StringComparison.Ordinal);
+        Assert.Empty((await emulator.CreateClient().ListWebhooksAsync()).Data);
+    }
 }
