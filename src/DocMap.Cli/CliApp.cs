@@ -54,11 +54,17 @@ internal static class CliApp
         {
             exitCode = await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException)
+        catch (IOException ex)
         {
-            // Only the parser's own actions (--help, --version) get here: command handlers catch everything. Their text
-            // went into a pipe whose reader left (`docmap --help | head -3`), which is not a failure.
-            return ExitCodes.Success;
+            // Only the parser's own actions (--help, --version) get here: command handlers catch everything. Text into a
+            // pipe whose reader left (`docmap --help | head -3`) is not a failure; a full disk is.
+            if (CliOutput.IsBrokenPipe(ex))
+            {
+                return ExitCodes.Success;
+            }
+
+            host.Error.WriteLine($"error: Could not write to standard output: {ex.Message}");
+            return ExitCodes.Failure;
         }
 
         try
@@ -128,6 +134,10 @@ internal static class CliApp
         {
             // `docmap deliveries --watch | head -3`: the reader has what it wanted.
             return ExitCodes.Success;
+        }
+        catch (OutputFailedException ex)
+        {
+            return Fail(output, ExitCodes.Failure, new ErrorDetailJson("io", redactor.Redact(ex.Message), null, null, null, null));
         }
         catch (CliUsageException ex)
         {
@@ -250,9 +260,10 @@ internal static class CliApp
         {
             output.WriteJson(new ErrorJson(error), CliJson.Context.ErrorJson);
         }
-        catch (OutputClosedException)
+        catch (Exception ex) when (ex is OutputClosedException or OutputFailedException)
         {
-            // `docmap ... --json | reader-that-exited`: nobody reads the document; the exit code still says what happened.
+            // `docmap ... --json | reader-that-exited` (or a full disk): nobody gets the document; the message is on
+            // standard error and the exit code still says what happened.
         }
     }
 

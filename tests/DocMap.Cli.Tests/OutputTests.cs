@@ -111,8 +111,12 @@ public sealed class OutputTests
 /// <summary>A reader that stops reading (<c>docmap deliveries | head -1</c>): the command ends quietly, exit 0.</summary>
 public sealed class ClosedOutputTests
 {
-    private sealed class ClosingWriter(int lines) : TextWriter
+    /// <summary>Standard output whose writes fail after <paramref name="lines"/> lines with <paramref name="errno"/>, as .NET reports it (HResult = errno).</summary>
+    private sealed class ClosingWriter(int lines, int errno = ClosingWriter.BrokenPipe) : TextWriter
     {
+        public const int BrokenPipe = 32; // EPIPE: the reader went away
+        public const int NoSpace = 28; // ENOSPC: a full disk (or /dev/full)
+
         private int _left = lines;
 
         public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
@@ -125,7 +129,7 @@ public sealed class ClosedOutputTests
         {
             if (_left-- <= 0)
             {
-                throw new IOException("Broken pipe");
+                throw new IOException(errno == BrokenPipe ? "Broken pipe" : "No space left on device", errno);
             }
         }
     }
@@ -275,6 +279,33 @@ public sealed class ClosedOutputTests
 
         Assert.Equal(1, exit);
         Assert.Contains("was deleted again", error.ToString(), StringComparison.Ordinal);
+        Assert.Empty((await emulator.CreateClient().ListWebhooksAsync()).Data);
+    }
+
+    [Theory]
+    [InlineData("sign")]
+    [InlineData("webhooks", "list", "--json")]
+    [InlineData("webhooks", "create", "https://example.com/hook")]
+    [InlineData("--help")]
+    public async Task A_standard_output_that_cannot_be_written_is_exit_1_not_a_quiet_success(params string[] args)
+    {
+        // `docmap sign > signature.txt` on a full disk: unlike a reader that went away, the result was wanted and is
+        // lost, so the command fails (exit 1, kind io) and says why; a created webhook is deleted again.
+        await using var emulator = DocMapEmulator.Start();
+        var environment = new Dictionary<string, string?>
+        {
+            ["DOCMAP_API_KEY"] = emulator.ApiKey,
+            ["DOCMAP_BASE_URL"] = emulator.Url.AbsoluteUri,
+            ["DOCMAP_WEBHOOK_SECRET"] = new string('c', 64),
+        };
+        using var error = new StringWriter();
+        var host = new DocMap.Cli.Infrastructure.CliHost(
+            new ClosingWriter(lines: 0, ClosingWriter.NoSpace), error, () => new MemoryStream("{}"u8.ToArray()), name => environment.GetValueOrDefault(name));
+
+        var exit = await CliApp.RunAsync(args, host, CancellationToken.None);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("error: Could not write to standard output: No space left on device", error.ToString(), StringComparison.Ordinal);
         Assert.Empty((await emulator.CreateClient().ListWebhooksAsync()).Data);
     }
 }

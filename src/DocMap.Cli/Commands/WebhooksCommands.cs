@@ -105,10 +105,12 @@ internal static class WebhooksCommands
                     context.Output.Result($"Secret: {created.Secret}");
                 }
             }
-            catch (OutputClosedException) when (file is null)
+            catch (Exception ex) when (file is null && ex is OutputClosedException or OutputFailedException)
             {
-                // The reader went away before the secret reached it: nobody has it, and DocMap never shows it again.
-                context.Output.Error("Standard output was closed before the webhook's secret could be printed.");
+                // The secret did not reach anyone (the reader went away, or the disk is full), and DocMap never shows it again.
+                context.Output.Error(ex is OutputFailedException
+                    ? ex.Message
+                    : "Standard output was closed before the webhook's secret could be printed.");
                 await RollBackAsync(client, created).ConfigureAwait(false);
             }
 

@@ -41,6 +41,7 @@ internal sealed class CliOutput
 
     /// <summary>Writes one line of the result to standard output.</summary>
     /// <exception cref="OutputClosedException">Standard output was closed (for example by <c>| head</c>).</exception>
+    /// <exception cref="OutputFailedException">Standard output could not be written (a full disk).</exception>
     public void Result(string line) => ToOutput(writer => writer.WriteLine(Inert(line)));
 
     /// <summary>Writes a JSON document to standard output, on one line.</summary>
@@ -64,11 +65,21 @@ internal sealed class CliOutput
         {
             write(_host.Output);
         }
-        catch (IOException ex)
+        catch (IOException ex) when (IsBrokenPipe(ex))
         {
             throw new OutputClosedException(ex);
         }
+        catch (IOException ex)
+        {
+            throw new OutputFailedException(ex);
+        }
     }
+
+    /// <summary>
+    /// Whether a write failed because the reader went away: EPIPE (32 on Linux and macOS; .NET's IOException for an errno
+    /// carries the errno as its HResult). Windows' console stream swallows a broken pipe itself.
+    /// </summary>
+    public static bool IsBrokenPipe(IOException ex) => ex.HResult == 32;
 
     /// <summary>A message for the person at the terminal (standard error).</summary>
     public void Info(string message) => _host.Error.WriteLine(Inert(message));
@@ -190,3 +201,9 @@ internal sealed class CliOutput
 
 /// <summary>Standard output was closed by the reader (a pipe into <c>head</c>): the command stops quietly, exit 0.</summary>
 internal sealed class OutputClosedException(IOException inner) : Exception("Standard output was closed.", inner);
+
+/// <summary>
+/// Standard output could not be written for another reason (a full disk, <c>/dev/full</c>, an I/O error): the result was
+/// wanted and is lost, so the command fails (exit 1, kind <c>io</c>).
+/// </summary>
+internal sealed class OutputFailedException(IOException inner) : Exception($"Could not write to standard output: {inner.Message}", inner);
