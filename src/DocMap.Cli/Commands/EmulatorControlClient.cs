@@ -21,11 +21,13 @@ internal sealed class EmulatorControlClient : IDisposable
     private readonly HttpClient _http;
     private readonly Uri _baseAddress;
 
-    /// <summary>How long <c>GET /_emulator</c> may take: an emulator answers at once.</summary>
-    public static TimeSpan DetectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    private readonly TimeSpan _detectTimeout;
+    private readonly TimeSpan _triggerTimeout;
 
-    public EmulatorControlClient(Uri baseAddress, string apiKey, TimeSpan timeout)
+    public EmulatorControlClient(Uri baseAddress, string apiKey, TimeSpan detectTimeout, TimeSpan triggerTimeout)
     {
+        _detectTimeout = detectTimeout;
+        _triggerTimeout = triggerTimeout;
         _baseAddress = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
         _http = new HttpClient(new SocketsHttpHandler
         {
@@ -34,7 +36,7 @@ internal sealed class EmulatorControlClient : IDisposable
             UseCookies = false,
         })
         {
-            Timeout = timeout,
+            Timeout = Timeout.InfiniteTimeSpan, // each call's own deadline covers its answer's body too (HttpClient.Timeout stops at the headers)
             MaxResponseContentBufferSize = MaxResponseBytes,
         };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
@@ -45,11 +47,11 @@ internal sealed class EmulatorControlClient : IDisposable
     public sealed record Detection(EmulatorInfo? Emulator, HttpStatusCode? Status, string? ErrorCode, string Reason);
 
     /// <summary>Asks <c>GET /_emulator</c>. Network failures and timeouts propagate (exit 1 as usual).</summary>
-    /// <exception cref="TimeoutException">No answer within <see cref="DetectTimeout"/>.</exception>
+    /// <exception cref="TimeoutException">No answer within the detection timeout.</exception>
     public async Task<Detection> DetectAsync(CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(DetectTimeout);
+        timeout.CancelAfter(_detectTimeout);
         HttpResponseMessage response;
         byte[] body;
         try
@@ -67,7 +69,7 @@ internal sealed class EmulatorControlClient : IDisposable
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"GET /_emulator did not answer within {DetectTimeout.TotalSeconds:0} s.");
+            throw new TimeoutException($"GET /_emulator did not answer within {_detectTimeout.TotalSeconds:0} s.");
         }
 
         using var _ = response;
@@ -88,14 +90,36 @@ internal sealed class EmulatorControlClient : IDisposable
 
     /// <summary><c>POST /_emulator/trigger</c>: answers once every delivery attempt has finished.</summary>
     /// <exception cref="DocMapApiException">The emulator refused (400 for a bad event or data, 404 for an unknown webhook, …).</exception>
+    /// <exception cref="TimeoutException">The whole exchange, answer included, did not finish within the trigger timeout.</exception>
     public async Task<IReadOnlyList<TriggeredDelivery>> TriggerAsync(TriggerRequest request, CancellationToken cancellationToken)
     {
         const string path = "/_emulator/trigger";
         var json = JsonSerializer.Serialize(request, ControlJsonContext.Default.TriggerRequest);
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
         using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(_baseAddress, "_emulator/trigger")) { Content = content };
-        using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_triggerTimeout);
+        HttpResponseMessage response;
+        byte[] body;
+        try
+        {
+            response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            try
+            {
+                body = await ReadBodyAsync(response, timeout.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"POST /_emulator/trigger did not finish within {_triggerTimeout.TotalSeconds:0} s.");
+        }
+
+        using var _ = response;
         if (!response.IsSuccessStatusCode)
         {
             var error = TryParse(body, ControlJsonContext.Default.ErrorEnvelope)?.Error;
