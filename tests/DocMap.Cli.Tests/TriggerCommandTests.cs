@@ -198,7 +198,7 @@ public sealed class TriggerCommandTests
 
         Assert.Equal(ExitCodes.Failure, run.ExitCode);
         JsonSchema.AssertError(run.Json(), "timeout");
-        Assert.Contains("GET /_emulator did not answer within 1 s", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("GET /_emulator did not answer within 1 second", run.Stderr, StringComparison.Ordinal);
         Assert.Empty(fake.Triggers);
     }
 
@@ -216,7 +216,7 @@ public sealed class TriggerCommandTests
 
         Assert.Equal(ExitCodes.Failure, run.ExitCode);
         JsonSchema.AssertError(run.Json(), "timeout");
-        Assert.Contains("POST /_emulator/trigger did not finish within 2 s", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("POST /_emulator/trigger did not finish within 2 seconds", run.Stderr, StringComparison.Ordinal);
         Assert.Single(fake.Triggers);
     }
 }

@@ -43,23 +43,20 @@ internal sealed class EmulatorControlClient : IDisposable
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
     }
 
-    /// <summary>What <c>GET /_emulator</c> said: the emulator's description, or why this is not an emulator.</summary>
-    public sealed record Detection(EmulatorInfo? Emulator, HttpStatusCode? Status, string? ErrorCode, string Reason);
-
-    /// <summary>Asks <c>GET /_emulator</c>. Network failures and timeouts propagate (exit 1 as usual).</summary>
-    /// <exception cref="TimeoutException">No answer within the detection timeout.</exception>
-    public async Task<Detection> DetectAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="message"/> and reads its whole body (at most the response cap) within one deadline: a server
+    /// that stalls before its headers or in the middle of its body ends as a <see cref="TimeoutException"/>.
+    /// </summary>
+    private async Task<(HttpResponseMessage Response, byte[] Body)> ExchangeAsync(HttpRequestMessage message, TimeSpan deadline, string whatTimedOut, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_detectTimeout);
-        HttpResponseMessage response;
-        byte[] body;
+        timeout.CancelAfter(deadline);
         try
         {
-            response = await _http.GetAsync(new Uri(_baseAddress, "_emulator"), HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             try
             {
-                body = await ReadBodyAsync(response, timeout.Token).ConfigureAwait(false);
+                return (response, await ReadBodyAsync(response, timeout.Token).ConfigureAwait(false));
             }
             catch
             {
@@ -69,9 +66,19 @@ internal sealed class EmulatorControlClient : IDisposable
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"GET /_emulator did not answer within {_detectTimeout.TotalSeconds:0} s.");
+            throw new TimeoutException($"{whatTimedOut} within {DocMap.Internal.DurationText.Describe(deadline)}.");
         }
+    }
 
+    /// <summary>What <c>GET /_emulator</c> said: the emulator's description, or why this is not an emulator.</summary>
+    public sealed record Detection(EmulatorInfo? Emulator, HttpStatusCode? Status, string? ErrorCode, string Reason);
+
+    /// <summary>Asks <c>GET /_emulator</c>. Network failures and timeouts propagate (exit 1 as usual).</summary>
+    /// <exception cref="TimeoutException">No answer within the detection timeout.</exception>
+    public async Task<Detection> DetectAsync(CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(_baseAddress, "_emulator"));
+        var (response, body) = await ExchangeAsync(message, _detectTimeout, "GET /_emulator did not answer", cancellationToken).ConfigureAwait(false);
         using var _ = response;
         if (!response.IsSuccessStatusCode)
         {
@@ -97,28 +104,7 @@ internal sealed class EmulatorControlClient : IDisposable
         var json = JsonSerializer.Serialize(request, ControlJsonContext.Default.TriggerRequest);
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
         using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(_baseAddress, "_emulator/trigger")) { Content = content };
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_triggerTimeout);
-        HttpResponseMessage response;
-        byte[] body;
-        try
-        {
-            response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            try
-            {
-                body = await ReadBodyAsync(response, timeout.Token).ConfigureAwait(false);
-            }
-            catch
-            {
-                response.Dispose();
-                throw;
-            }
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"POST /_emulator/trigger did not finish within {_triggerTimeout.TotalSeconds:0} s.");
-        }
-
+        var (response, body) = await ExchangeAsync(message, _triggerTimeout, "POST /_emulator/trigger did not finish", cancellationToken).ConfigureAwait(false);
         using var _ = response;
         if (!response.IsSuccessStatusCode)
         {
