@@ -5,6 +5,7 @@ using DocMap.Client.Signatures.AspNetCore.Internal.Inbox;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DocMap.Client.Signatures.AspNetCore.Tests.Inbox;
 
@@ -20,6 +21,9 @@ internal sealed class FaultyStore(IDocMapWebhookInboxStore inner) : IDocMapWebho
 
     /// <summary>When set, TryAccept never completes (and ignores its cancellation token).</summary>
     public bool HangAccepts { get; set; }
+
+    /// <summary>When set, Renew answers false without asking the store, as a store does once another worker took the message over.</summary>
+    public bool RefuseRenewals { get; set; }
 
     public IReadOnlyList<string> Calls => [.. _calls];
 
@@ -37,7 +41,7 @@ internal sealed class FaultyStore(IDocMapWebhookInboxStore inner) : IDocMapWebho
         Run("Lease", () => inner.LeaseAsync(owner, maxCount, leaseDuration, cancellationToken));
 
     public Task<bool> RenewAsync(InboxLease lease, TimeSpan leaseDuration, CancellationToken cancellationToken) =>
-        Run("Renew", () => inner.RenewAsync(lease, leaseDuration, cancellationToken));
+        Run("Renew", () => RefuseRenewals ? Task.FromResult(false) : inner.RenewAsync(lease, leaseDuration, cancellationToken));
 
     public Task<bool> CompleteAsync(InboxLease lease, CancellationToken cancellationToken) => Run("Complete", () => inner.CompleteAsync(lease, cancellationToken));
 
@@ -126,6 +130,22 @@ internal static class Eventually
     }
 }
 
+internal static class InboxMessages
+{
+    public static readonly DateTimeOffset Start = new(2026, 1, 20, 14, 30, 4, TimeSpan.Zero);
+
+    /// <summary>A delivery message as the accept path records it.</summary>
+    public static InboxMessage Delivery(string extractionId, TimeProvider time, string endpoint = Deliveries.Path) => new()
+    {
+        Id = InboxMessageIds.ForEvent("extraction.completed", extractionId)!,
+        Endpoint = endpoint,
+        EventType = "extraction.completed",
+        ExtractionId = extractionId,
+        Body = Deliveries.Body(extractionId),
+        AcceptedAt = time.GetUtcNow(),
+    };
+}
+
 internal static class InboxHosts
 {
     /// <summary>A Kestrel host with the secret configured and the inbox registered (on <paramref name="store"/> when given).</summary>
@@ -172,4 +192,32 @@ internal static class InboxHosts
 
     public static IReadOnlyList<FakeLogRecord> LogsWithId(this WebhookHost host, int eventId) =>
         [.. host.Logs.GetSnapshot().Where(r => r.Id.Id == eventId)];
+
+    internal static InboxAttemptRunner Runner(this WebhookHost host) => host.App.Services.GetRequiredService<InboxAttemptRunner>();
+
+    internal static InboxWorker Worker(this WebhookHost host) => host.App.Services.GetRequiredService<InboxWorker>();
+
+    public static async Task<InboxRecord> RecordAsync(this IDocMapWebhookInboxStore store, string extractionId) =>
+        await store.GetAsync(InboxMessageIds.ForEvent("extraction.completed", extractionId)!, default) ?? throw new InvalidOperationException($"no record for {extractionId}");
+
+    /// <summary>Polls (bounded) until the record of <paramref name="extractionId"/> satisfies <paramref name="condition"/>, advancing <paramref name="time"/> by <paramref name="step"/> per poll when given.</summary>
+    public static async Task<InboxRecord> WaitForAsync(this IDocMapWebhookInboxStore store, string extractionId, Func<InboxRecord, bool> condition, string because, FakeTimeProvider? time = null, TimeSpan? step = null, TimeSpan? timeout = null)
+    {
+        InboxRecord? last = null;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                last = await store.GetAsync(InboxMessageIds.ForEvent("extraction.completed", extractionId)!, default);
+                if (last is not null && condition(last))
+                {
+                    return true;
+                }
+
+                time?.Advance(step ?? TimeSpan.FromMilliseconds(500));
+                return false;
+            },
+            because,
+            timeout);
+        return last!;
+    }
 }

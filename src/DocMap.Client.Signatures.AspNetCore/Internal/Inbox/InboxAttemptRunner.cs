@@ -265,7 +265,7 @@ internal sealed class InboxAttemptRunner
         }
 
         var delay = InboxRetryPolicy.Delay(lease.Attempt, _options.RetryBaseDelay, _options.MaxRetryDelay, Random());
-        var dueAt = _time.GetUtcNow() + delay;
+        var dueAt = failure.FailedAt + delay;
         var retried = await SettleAsync(attempt, "RetryAsync", () => _store.RetryAsync(lease, dueAt, failure, CancellationToken.None)).ConfigureAwait(false);
         if (retried == true)
         {

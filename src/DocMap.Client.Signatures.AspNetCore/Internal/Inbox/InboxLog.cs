@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace DocMap.Client.Signatures.AspNetCore.Internal.Inbox;
 
 /// <summary>
-/// The inbox's log messages, category <see cref="Category"/>, stable event ids 4011–4025. Never a body, a secret or a
+/// The inbox's log messages, category <see cref="Category"/>, stable event ids 4011–4026. Never a body, a secret or a
 /// signature: message ids (hashes), event types and extraction ids (escaped, they come from the body), exception types
 /// and escaped messages.
 /// </summary>
@@ -70,4 +70,8 @@ internal static partial class InboxLog
     [LoggerMessage(EventId = 4025, EventName = "InboxHandled", Level = LogLevel.Debug,
         Message = "Handled inbox message {MessageId} ({Kind} {EventType} for extraction {ExtractionId}) on attempt {Attempt} in {ElapsedMs} ms")]
     public static partial void Handled(ILogger logger, string messageId, string kind, string eventType, string? extractionId, int attempt, long elapsedMs);
+
+    [LoggerMessage(EventId = 4026, EventName = "InboxEndpointsUnavailable", Level = LogLevel.Error,
+        Message = "The inbox could not build the app's endpoints to find its handlers: {ExceptionType}: {Problem}")]
+    public static partial void EndpointsUnavailable(ILogger logger, string exceptionType, string problem);
 }

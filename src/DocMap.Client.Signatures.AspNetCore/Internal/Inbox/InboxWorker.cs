@@ -96,10 +96,13 @@ internal sealed class InboxWorker : IHostedService, IDisposable
 
         // Then they are cancelled, and the leases of those still running go back to the queue at once (not counted as
         // an attempt), so another instance, or this one after a restart, takes them without waiting for them to expire.
-        await _abort.CancelAsync().ConfigureAwait(false);
+        // The leases are claimed before the tokens are cancelled, so a handler that gives up at once does not race the
+        // release; one that already returned settles itself (and is waited for, within the same budget).
         var left = running.Where(a => !a.Completion.IsCompleted).ToArray();
-        var releases = left.Where(a => a.TryClaimForRelease()).Select(_runner.ReleaseAsync).ToArray();
-        var settling = left.Select(a => a.Completion);
+        var claimed = left.Where(a => a.TryClaimForRelease()).ToArray();
+        await _abort.CancelAsync().ConfigureAwait(false);
+        var releases = claimed.Select(_runner.ReleaseAsync).ToArray();
+        var settling = left.Except(claimed).Select(a => a.Completion);
         var handedBack = Task.WhenAll(releases);
         await WaitQuietlyAsync(Task.WhenAll(settling.Append(handedBack)), ReleaseBudget).ConfigureAwait(false);
         var released = releases.Count(r => r.IsCompletedSuccessfully && r.Result);
@@ -119,7 +122,16 @@ internal sealed class InboxWorker : IHostedService, IDisposable
             return;
         }
 
-        _registry.EnsureBuilt();
+        try
+        {
+            _registry.EnsureBuilt();
+        }
+        catch (Exception ex)
+        {
+            // The app's own routing fails the same way; messages whose endpoint is not found fail their attempts.
+            InboxLog.EndpointsUnavailable(_logger, ex.GetType().FullName ?? ex.GetType().Name, InboxFailures.Describe(ex.Message));
+        }
+
         var stopping = _stopping.Token;
         while (!stopping.IsCancellationRequested)
         {
