@@ -271,6 +271,12 @@ public sealed class GatedHandler(Recorder recorder, HandlerGate gate) : DocMapWe
         recorder.Calls.Enqueue($"completed:{webhookEvent.ExtractionId}");
     }
 
+    public override Task OnExtractionFailedAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken)
+    {
+        recorder.Calls.Enqueue($"failed:{webhookEvent.ExtractionId}");
+        return Task.CompletedTask;
+    }
+
     public override Task OnMissedDeliveryAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
         recorder.Calls.Enqueue($"missed:{delivery.Id}:{delivery.Event}:{delivery.ExtractionId}:{delivery.HttpStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}");

@@ -18,6 +18,13 @@ internal sealed class InboxReconciler : IHostedService, IDisposable
     /// <summary>How many deliveries one poll reads (DocMap's largest page).</summary>
     public const int PageSize = 100;
 
+    /// <summary>
+    /// How old (by this app's clock) a failed delivery must be before it is reconciled: DocMap may be delivering the same
+    /// event to another webhook of this app at the same time (for up to 10 seconds), and that delivery must have reached
+    /// the inbox before the failed one is judged missed. Younger ones wait for a later poll.
+    /// </summary>
+    public static readonly TimeSpan MinimumAge = TimeSpan.FromSeconds(30);
+
     private readonly IServiceProvider _services;
     private readonly IDocMapWebhookInboxStore _store;
     private readonly InboxEndpointRegistry _registry;
@@ -97,11 +104,15 @@ internal sealed class InboxReconciler : IHostedService, IDisposable
         }
 
         CheckPage(deliveries);
-        var cutoff = _time.GetUtcNow() - _options.Retention;
+        var now = _time.GetUtcNow();
+        var cutoff = now - _options.Retention;
         var queued = 0;
         foreach (var delivery in deliveries)
         {
-            if (delivery is null || delivery.Status != DeliveryStatus.Failed || delivery.CreatedAt <= cutoff || string.IsNullOrEmpty(delivery.Id))
+            // Deliveries older than the retention are ignored: their records may have been purged, so a handled one
+            // could not be told from a missed one. Recent ones wait until a concurrent delivery of the event has landed.
+            if (delivery is null || delivery.Status != DeliveryStatus.Failed || delivery.CreatedAt <= cutoff ||
+                now - delivery.CreatedAt < MinimumAge || string.IsNullOrEmpty(delivery.Id))
             {
                 continue;
             }
@@ -171,6 +182,8 @@ internal sealed class InboxReconciler : IHostedService, IDisposable
     {
         if (deliveries.Count == 0)
         {
+            // An empty log: every delivery the next poll sees is newer than this one.
+            _previousNewest ??= DateTimeOffset.MinValue;
             return;
         }
 
