@@ -9,7 +9,12 @@ using Microsoft.Extensions.Options;
 
 namespace DocMap.Client.Signatures.AspNetCore;
 
-/// <summary>Registers the DocMap delivery inbox.</summary>
+/// <summary>
+/// Registers the DocMap delivery inbox: endpoints mapped with <c>MapDocMapWebhooks</c> then record each verified delivery
+/// (deduplicated by signed content) and answer 200 once it is stored, a hosted service runs their handlers in the
+/// background (bounded concurrency, leases, retries with backoff, dead letters, graceful release at shutdown), and
+/// <see cref="IDocMapWebhookInbox"/> manages it. Call <c>AddDocMapWebhooks</c> as well.
+/// </summary>
 public static class DocMapWebhookInboxServiceCollectionExtensions
 {
     /// <summary>Registers the DocMap delivery inbox with its default settings, on the in-memory store unless the builder selects another.</summary>

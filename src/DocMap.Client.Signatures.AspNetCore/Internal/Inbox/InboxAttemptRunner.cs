@@ -85,7 +85,8 @@ internal sealed class InboxAttemptRunner
                 error = ex;
             }
 
-            await renewal.CancelAsync().ConfigureAwait(false);
+            // Cancel (not CancelAsync): the renewal loop's pending delay ends inline, so no thread hop is paid per message.
+            renewal.Cancel();
             await renewing.ConfigureAwait(false);
         }
 
