@@ -39,9 +39,8 @@ public sealed class InboxShutdownTests
             }
 
             await Eventually.TrueAsync(() => host.Gate().Entered.Count == 1, "the first handler runs");
-            var lifetime = host.App.Services.GetRequiredService<IHostApplicationLifetime>();
             var stopping = host.App.StopAsync();
-            await Eventually.TrueAsync(() => lifetime.ApplicationStopping.IsCancellationRequested, "the host is stopping");
+            await Eventually.TrueAsync(() => host.Worker().Stopping, "the inbox is stopping");
             await Task.Delay(300);
             Assert.False(stopping.IsCompleted, "the stop waits for the running handler");
             var leasesBefore = store.Count("Lease");

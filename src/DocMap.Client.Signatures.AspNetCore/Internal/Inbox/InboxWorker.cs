@@ -68,6 +68,9 @@ internal sealed class InboxWorker : IHostedService, IDisposable
     /// <summary>How many attempts run now.</summary>
     internal int RunningCount => _running.Count;
 
+    /// <summary>Whether the host has begun to stop the worker (no new lease is taken from then on).</summary>
+    internal bool Stopping => _stopping.IsCancellationRequested;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _dispatching = Task.Run(DispatchAsync, CancellationToken.None);
