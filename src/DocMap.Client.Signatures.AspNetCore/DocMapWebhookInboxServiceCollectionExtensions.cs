@@ -75,6 +75,7 @@ public static class DocMapWebhookInboxServiceCollectionExtensions
         services.TryAddSingleton<InboxCounters>();
         services.TryAddSingleton<InboxWakeSignal>();
         services.TryAddSingleton<InboxEndpointRegistry>();
+        services.TryAddSingleton<InboxDeadlines>();
         services.TryAddSingleton<InboxAcceptor>();
         services.TryAddSingleton(static sp => new InboxStoreOutage(
             sp.GetRequiredService<ILoggerFactory>().CreateLogger(InboxLog.Category), sp.GetRequiredService<TimeProvider>()));

@@ -22,20 +22,21 @@ namespace DocMap.Client.Benchmarks;
 /// a no-op, runs inside the request); "inbox", the same endpoint with the inbox on the chosen store and its workers
 /// stopped, so a round measures accepting alone (verify, dedupe key, <c>TryAcceptAsync</c>, 200); and "inbox + workers",
 /// the same with its workers running the no-op handler in the background on the same 2 cores. 16 keep-alive
-/// connections (16 closed-loop senders), 1 KiB deliveries with a fresh extraction id each (so none is a duplicate);
+/// connections by default (closed-loop senders, one connection each), 1 KiB deliveries with a fresh extraction id each (so none is a duplicate);
 /// the same deliveries go to every host in a round. Rounds run the hosts back to back in a rotating order; the
 /// headline is the median of the per-round inbox / plain ratios, and p50 / p99 of the accept latency seen by the
-/// sender. Then the drain rate: the deliveries the stopped inbox accepted are processed by a fresh instance (workers
-/// on, no-op handler) on the same store, timed until the store reports nothing queued or running. Bounded: fixed
-/// rounds x requests, a 30 s timeout per request, a 5-minute bound on the drain.
+/// sender. After each round, the drain rate: the deliveries the stopped inbox accepted are processed by a fresh
+/// instance (workers on, no-op handler) on the same store, timed until the store reports nothing queued or running
+/// (which also keeps the queue from growing across rounds). Bounded: fixed rounds x requests, a 30 s timeout per
+/// request, a 5-minute bound on each drain.
 /// </summary>
 public static class InboxLoadRun
 {
-    private const int Connections = 16;
+    private static int s_connections = 16;
     private const string Path = "/webhooks/docmap";
 
     /// <summary>Runs the load test and prints the results.</summary>
-    /// <param name="args">The store: <c>memory</c>, <c>garnet</c> (embedded) or host:port of a redis-server; then optionally rounds (default 10) and requests per round (default 8000).</param>
+    /// <param name="args">The store: <c>memory</c>, <c>garnet</c> (embedded) or host:port of a redis-server; then optionally rounds (default 10), requests per round (default 8000) and connections (default 16).</param>
     /// <returns>0 when every request answered 200.</returns>
     public static async Task<int> RunAsync(string[] args)
     {
@@ -43,6 +44,7 @@ public static class InboxLoadRun
         var target = args.Length > 0 ? args[0] : "memory";
         var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
         var perRound = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8000;
+        s_connections = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 16;
         GarnetServer? garnet = null;
         string? redis = null;
         if (target == "garnet")
@@ -66,7 +68,7 @@ public static class InboxLoadRun
             await using var inbox = await StartAsync(inbox: true, redis, prefix, memoryStore, stopWorkers: true);
             await using var working = await StartAsync(inbox: true, redis, "{w" + prefix[1..], sideStore, stopWorkers: false);
             var hosts = new[] { plain, inbox, working };
-            Console.WriteLine($"Inbox accept-path load run on {(redis is null ? "the in-memory store" : garnet is not null ? "embedded Garnet (in this process)" : "redis-server " + redis)}: {rounds} rounds x {perRound} requests per host, {Connections} connections, 1 KiB bodies");
+            Console.WriteLine($"Inbox accept-path load run on {(redis is null ? "the in-memory store" : garnet is not null ? "embedded Garnet (in this process)" : "redis-server " + redis)}: {rounds} rounds x {perRound} requests per host, {s_connections} connections, 1 KiB bodies");
 
             // Warm-up: JIT, connections, pools, scripts.
             foreach (var host in hosts)
@@ -75,6 +77,7 @@ public static class InboxLoadRun
             }
 
             var results = hosts.Select(_ => new List<Round>()).ToArray();
+            var drains = new List<double>();
             for (var round = 0; round < rounds; round++)
             {
                 var deliveries = Deliveries($"r{round}", perRound);
@@ -85,6 +88,24 @@ public static class InboxLoadRun
                     var h = (round + k) % hosts.Length; // rotate the order
                     var latencies = new long[perRound];
                     measured[h] = await RoundAsync(hosts[h], deliveries, latencies);
+                    if (hosts[h] == working)
+                    {
+                        // Its workers go on with the backlog after the round: let them finish before the next host runs.
+                        await DrainedAsync(working, TimeSpan.FromMinutes(5));
+                    }
+                }
+
+                // The stopped inbox's deliveries, processed by a fresh instance on the same store (timed: the drain rate).
+                var queued = (await inbox.Store.GetStatsAsync(default)).Queued;
+                await using (var drainer = await StartAsync(inbox: true, redis, prefix, memoryStore, stopWorkers: false))
+                {
+                    var drained = await DrainedAsync(drainer, TimeSpan.FromMinutes(5));
+                    if (drainer.Handled != queued)
+                    {
+                        throw new InvalidOperationException($"The drain handled {drainer.Handled} of {queued} messages.");
+                    }
+
+                    drains.Add(queued / drained.TotalSeconds);
                 }
 
                 for (var h = 0; h < hosts.Length; h++)
@@ -93,41 +114,23 @@ public static class InboxLoadRun
                     line.Append(string.Create(CultureInfo.InvariantCulture, $"  {hosts[h].Name} {measured[h].PerSecond,7:F0} req/s"));
                 }
 
-                line.Append(string.Create(CultureInfo.InvariantCulture, $"  ratio {measured[1].PerSecond / measured[0].PerSecond:F3} / {measured[2].PerSecond / measured[0].PerSecond:F3}"));
+                line.Append(string.Create(CultureInfo.InvariantCulture, $"  ratio {measured[1].PerSecond / measured[0].PerSecond:F3} / {measured[2].PerSecond / measured[0].PerSecond:F3}  drain {drains[^1],7:F0} msg/s"));
                 Console.WriteLine(line);
             }
 
             for (var h = 0; h < hosts.Length; h++)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{hosts[h].Name,-16} median {Median(results[h].Select(r => r.PerSecond)),8:F0} req/s  p50 {Median(results[h].Select(r => r.P50)),7:F3} ms  p99 {Median(results[h].Select(r => r.P99)),7:F3} ms (medians over rounds)"));
+                    $"{hosts[h].Name,-16} median {Median(results[h].Select(r => r.PerSecond)),8:F0} req/s  p50 {Median(results[h].Select(r => r.P50)),7:F3} ms  p99 {Median(results[h].Select(r => r.P99)),7:F3} ms  CPU of this process {Median(results[h].Select(r => r.CpuMicroseconds)),6:F1} us/request (medians over rounds)"));
             }
 
             var acceptRatios = results[1].Zip(results[0], (i, p) => i.PerSecond / p.PerSecond).ToList();
             var workingRatios = results[2].Zip(results[0], (i, p) => i.PerSecond / p.PerSecond).ToList();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"inbox / plain, median of {rounds} paired rounds: {Median(acceptRatios):F3} (min {acceptRatios.Min():F3}, max {acceptRatios.Max():F3}; goal >= {(redis is null ? "0.85" : "0.5")})"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"inbox + workers / plain, median of {rounds} paired rounds: {Median(workingRatios):F3} (min {workingRatios.Min():F3}, max {workingRatios.Max():F3})"));
-
-            // Drain: what the stopped inbox accepted, processed by a fresh instance on the same store.
-            var queued = (await inbox.Store.GetStatsAsync(default)).Queued;
-            await using var drainer = await StartAsync(inbox: true, redis, prefix, memoryStore, stopWorkers: false);
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < TimeSpan.FromMinutes(5))
-            {
-                var stats = await drainer.Store.GetStatsAsync(default);
-                if (stats.Queued + stats.Running == 0)
-                {
-                    break;
-                }
-
-                await Task.Delay(10);
-            }
-
-            clock.Stop();
-            var handled = drainer.Handled;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"drain: {handled} of {queued} queued messages handled (no-op handler, MaxConcurrency {new DocMapWebhookInboxOptions().MaxConcurrency}) in {clock.Elapsed.TotalSeconds:F1} s: {handled / clock.Elapsed.TotalSeconds:F0} messages/s"));
-            return handled == queued ? 0 : 1;
+                $"drain (no-op handler, MaxConcurrency {new DocMapWebhookInboxOptions().MaxConcurrency}, {perRound} messages a round): median {Median(drains):F0} messages/s (min {drains.Min():F0}, max {drains.Max():F0})"));
+            return 0;
         }
         finally
         {
@@ -135,7 +138,28 @@ public static class InboxLoadRun
         }
     }
 
-    private sealed record Round(double PerSecond, double P50, double P99);
+    /// <summary>Waits until the host's store reports nothing queued or running; returns how long that took.</summary>
+    private static async Task<TimeSpan> DrainedAsync(Host host, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var stats = await host.Store.GetStatsAsync(default);
+            if (stats.Queued + stats.Running == 0)
+            {
+                return clock.Elapsed;
+            }
+
+            if (clock.Elapsed > limit)
+            {
+                throw new TimeoutException($"{host.Name} did not drain within {limit}: {stats}.");
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
+    private sealed record Round(double PerSecond, double P50, double P99, double CpuMicroseconds = 0);
 
     private sealed class Host(string name, WebApplication app, HttpClient[] clients) : IAsyncDisposable
     {
@@ -207,7 +231,7 @@ public static class InboxLoadRun
         }
 
         var address = new Uri(app.Urls.Single());
-        var clients = Enumerable.Range(0, Connections)
+        var clients = Enumerable.Range(0, s_connections)
             .Select(_ => new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) })
             .ToArray();
         host = new Host(name, app, clients);
@@ -234,6 +258,7 @@ public static class InboxLoadRun
     private static async Task<Round> RoundAsync(Host host, (byte[] Body, string Signature)[] deliveries, long[]? latencies)
     {
         var next = -1;
+        var cpu = Environment.CpuUsage.TotalTime;
         var stopwatch = Stopwatch.StartNew();
         await Task.WhenAll(host.Clients.Select(async client =>
         {
@@ -256,13 +281,14 @@ public static class InboxLoadRun
             }
         }));
         stopwatch.Stop();
+        var cpuPerRequest = (Environment.CpuUsage.TotalTime - cpu).TotalMicroseconds / deliveries.Length;
         if (latencies is null)
         {
-            return new Round(deliveries.Length / stopwatch.Elapsed.TotalSeconds, 0, 0);
+            return new Round(deliveries.Length / stopwatch.Elapsed.TotalSeconds, 0, 0, cpuPerRequest);
         }
 
         Array.Sort(latencies);
-        return new Round(deliveries.Length / stopwatch.Elapsed.TotalSeconds, Ms(latencies[latencies.Length / 2]), Ms(latencies[(int)(latencies.Length * 0.99)]));
+        return new Round(deliveries.Length / stopwatch.Elapsed.TotalSeconds, Ms(latencies[latencies.Length / 2]), Ms(latencies[(int)(latencies.Length * 0.99)]), cpuPerRequest);
     }
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;

@@ -18,6 +18,7 @@ internal sealed class InboxAcceptor
     private readonly TimeSpan _timeout;
     private readonly InboxWakeSignal _wake;
     private readonly InboxCounters _counters;
+    private readonly InboxDeadlines _deadlines;
     private readonly ILogger _logger;
 
     public InboxAcceptor(
@@ -26,6 +27,7 @@ internal sealed class InboxAcceptor
         TimeProvider time,
         InboxWakeSignal wake,
         InboxCounters counters,
+        InboxDeadlines deadlines,
         ILoggerFactory loggerFactory)
     {
         _store = store;
@@ -33,6 +35,7 @@ internal sealed class InboxAcceptor
         _timeout = options.Value.AcceptTimeout;
         _wake = wake;
         _counters = counters;
+        _deadlines = deadlines;
         _logger = loggerFactory.CreateLogger(InboxLog.Category);
     }
 
@@ -59,14 +62,12 @@ internal sealed class InboxAcceptor
     {
         var message = CreateMessage(feature, endpoint);
         bool accepted;
-        var timeout = new CancellationTokenSource(_timeout);
-        var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.RequestAborted);
+        var deadline = _deadlines.After(_timeout);
         try
         {
-            // The store gets a token that fires at the timeout (or when the sender goes away); WaitAsync bounds the wait
-            // even for a store that ignores it.
-            var pending = _store.TryAcceptAsync(message, linked.Token);
-            accepted = pending.IsCompleted ? await pending.ConfigureAwait(false) : await pending.WaitAsync(linked.Token).ConfigureAwait(false);
+            // The store gets a token that fires at the timeout; WaitAsync bounds the wait even for a store that ignores it.
+            var pending = _store.TryAcceptAsync(message, deadline);
+            accepted = pending.IsCompleted ? await pending.ConfigureAwait(false) : await pending.WaitAsync(deadline).ConfigureAwait(false);
         }
         catch (Exception) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -79,7 +80,7 @@ internal sealed class InboxAcceptor
             _counters.AddUnavailable();
             if (_logger.IsEnabled(LogLevel.Warning))
             {
-                var problem = timeout.IsCancellationRequested
+                var problem = deadline.IsCancellationRequested
                     ? $"no answer within AcceptTimeout ({_timeout})"
                     : $"{ex.GetType().FullName}: {InboxFailures.Describe(ex.Message)}";
                 InboxLog.StoreUnavailable(_logger, EventType(message), WebhookLogValue.Escape(message.ExtractionId), message.Id, problem);
@@ -87,11 +88,6 @@ internal sealed class InboxAcceptor
 
             await DocMapWebhookResponses.InboxUnavailableAsync(context).ConfigureAwait(false);
             return;
-        }
-        finally
-        {
-            linked.Dispose();
-            timeout.Dispose();
         }
 
         if (accepted)
