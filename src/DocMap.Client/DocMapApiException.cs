@@ -1,10 +1,10 @@
-using System.Globalization;
 using System.Net;
 
 namespace DocMap.Client;
 
 /// <summary>
-/// DocMap answered with a non-2xx status (or a 2xx body that is not the documented JSON). Branch on
+/// DocMap answered with a non-2xx status (a redirect included, which the client never follows), or with a 2xx body
+/// that is not the documented JSON, cannot be decompressed, or is larger than <see cref="DocMapClientOptions.MaxResponseBytes"/>. Branch on
 /// <see cref="ErrorCode"/> (see <see cref="DocMapErrorCodes"/>) or <see cref="StatusCode"/>; the message is for people.
 /// The message never contains the API key.
 /// </summary>
@@ -26,7 +26,7 @@ public sealed class DocMapApiException : Exception
         string requestPath,
         TimeSpan? retryAfter = null,
         Exception? innerException = null)
-        : this(BuildMessage(statusCode, errorCode, serverMessage, requestMethod, requestPath), statusCode, errorCode, serverMessage, requestMethod, requestPath, retryAfter, innerException)
+        : this(Internal.DocMapMessages.Failed(new Internal.DocMapCall(requestMethod ?? string.Empty, requestPath ?? string.Empty), statusCode, errorCode, serverMessage), statusCode, errorCode, serverMessage, requestMethod ?? string.Empty, requestPath ?? string.Empty, retryAfter, innerException)
     {
     }
 
@@ -72,16 +72,4 @@ public sealed class DocMapApiException : Exception
     /// retry policy retries).
     /// </summary>
     public bool IsTransient => Internal.DocMapResilience.IsRetryableStatus(StatusCode);
-
-    internal static string BuildMessage(HttpStatusCode statusCode, string? errorCode, string? serverMessage, string requestMethod, string requestPath)
-    {
-        var status = string.Create(CultureInfo.InvariantCulture, $"{(int)statusCode} ({statusCode})");
-        var text = $"DocMap API {requestMethod} {requestPath} failed with {status}";
-        if (errorCode is not null)
-        {
-            text += $" {errorCode}";
-        }
-
-        return string.IsNullOrEmpty(serverMessage) ? text + "." : $"{text}: {serverMessage}";
-    }
 }

@@ -8,18 +8,21 @@ public static class DocMapClient
     /// <summary>
     /// One connection pool for every client this class creates: calling <see cref="Create(string, DocMapClientOptions?)"/>
     /// often reuses connections instead of exhausting sockets, and connections are recycled every two minutes so DNS
-    /// changes are picked up.
+    /// changes are picked up. It follows no redirect (DocMap's API does not redirect; see <see cref="DocMapRedirects"/>).
+    /// It decompresses gzip, deflate and brotli: JSON lists compress several-fold, the decompressor streams, and
+    /// <see cref="DocMapClientOptions.MaxResponseBytes"/> counts the decompressed bytes, so a compression bomb stops at the cap.
     /// </summary>
     internal static readonly SocketsHttpHandler SharedHandler = new()
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
         PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
         AutomaticDecompression = System.Net.DecompressionMethods.All,
+        AllowAutoRedirect = false,
     };
 
     /// <summary>
     /// Creates a client with the same pipeline as <c>AddDocMapClient</c> (authentication, User-Agent, retries of
-    /// GET and DELETE, timeouts, typed errors) over a shared, pooled connection handler. Cheap to call; the client is
+    /// GET and DELETE, timeouts, response size limits, no redirects, typed errors) over a shared, pooled connection handler. Cheap to call; the client is
     /// thread-safe and needs no disposal.
     /// </summary>
     /// <param name="apiKey">The DocMap API key: printable ASCII without whitespace or control characters (it overrides <see cref="DocMapClientOptions.ApiKey"/>).</param>
@@ -44,12 +47,14 @@ public static class DocMapClient
         }
 
         ArgumentNullException.ThrowIfNull(primaryHandler);
+        DocMapRedirects.DisableAutoRedirect(primaryHandler);
 
         var effective = options?.Clone() ?? new DocMapClientOptions();
         effective.ApiKey = apiKey;
         DocMapPipeline.ThrowIfInvalid(effective, nameof(options));
 
-        HttpMessageHandler handler = primaryHandler;
+        HttpMessageHandler handler = DocMapPipeline.CreateRedirectGuard(apiKey);
+        ((DelegatingHandler)handler).InnerHandler = primaryHandler;
         var handlers = DocMapPipeline.CreateHandlers(effective);
         for (var i = handlers.Length - 1; i >= 0; i--)
         {

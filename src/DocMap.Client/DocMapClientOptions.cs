@@ -3,10 +3,19 @@ namespace DocMap.Client;
 /// <summary>
 /// Settings of the DocMap client. Bind them from configuration (keys <c>ApiKey</c>, <c>BaseAddress</c>,
 /// <c>Timeout</c>, <c>AttemptTimeout</c>, <c>MaxRetries</c>, <c>RetryBaseDelay</c>, <c>MaxRetryAfter</c>,
-/// <c>UseBuiltInResilience</c>) or set them in code. <see cref="ToString"/> never shows the API key.
+/// <c>MaxResponseBytes</c>, <c>UseBuiltInResilience</c>) or set them in code. <see cref="ToString"/> never shows the API key.
 /// </summary>
 public sealed class DocMapClientOptions
 {
+    /// <summary>The default of <see cref="MaxResponseBytes"/>: 4 MiB (a list of 100 deliveries is 30 to 50 KB).</summary>
+    private const int DefaultMaxResponseBytes = 4 * 1024 * 1024;
+
+    /// <summary>The largest <see cref="MaxResponseBytes"/> accepted: 1 GiB.</summary>
+    private const int MaxMaxResponseBytes = 1024 * 1024 * 1024;
+
+    /// <summary>The smallest <see cref="MaxResponseBytes"/> accepted: 1 KiB.</summary>
+    private const int MinMaxResponseBytes = 1024;
+
     /// <summary>DocMap's production API address.</summary>
     public static readonly Uri DefaultBaseAddress = new("https://api.docmap.io");
 
@@ -49,6 +58,14 @@ public sealed class DocMapClientOptions
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// The most bytes the client reads of one successful response body, counted after decompression (so a compressed
+    /// body cannot inflate past it); 4 MiB by default, 1 KiB to 1 GiB. A larger body fails the call with a
+    /// <see cref="DocMapApiException"/> that names this setting, and is never retried. Error (non-2xx) bodies are read up
+    /// to 64 KiB (or this value, if smaller); a longer one is not read, and the error keeps its status.
+    /// </summary>
+    public int MaxResponseBytes { get; set; } = DefaultMaxResponseBytes;
+
+    /// <summary>
     /// Whether the built-in resilience policy (retries of GET and DELETE, per-attempt timeout) runs; on by default.
     /// Turn it off to add your own handlers on the <c>IHttpClientBuilder</c> that <c>AddDocMapClient</c> returns.
     /// </summary>
@@ -58,7 +75,7 @@ public sealed class DocMapClientOptions
     /// <returns>A one-line description; the API key shows only as <c>****</c> (or <c>(none)</c>).</returns>
     public override string ToString() =>
         $"DocMapClientOptions {{ ApiKey = {(string.IsNullOrWhiteSpace(ApiKey) ? "(none)" : "****")}, BaseAddress = {BaseAddress}, Timeout = {Timeout}, " +
-        $"AttemptTimeout = {AttemptTimeout}, MaxRetries = {MaxRetries}, RetryBaseDelay = {RetryBaseDelay}, MaxRetryAfter = {MaxRetryAfter}, UseBuiltInResilience = {UseBuiltInResilience} }}";
+        $"AttemptTimeout = {AttemptTimeout}, MaxRetries = {MaxRetries}, RetryBaseDelay = {RetryBaseDelay}, MaxRetryAfter = {MaxRetryAfter}, MaxResponseBytes = {MaxResponseBytes}, UseBuiltInResilience = {UseBuiltInResilience} }}";
 
     internal DocMapClientOptions Clone() => (DocMapClientOptions)MemberwiseClone();
 
@@ -108,6 +125,11 @@ public sealed class DocMapClientOptions
         if (MaxRetryAfter < TimeSpan.Zero || MaxRetryAfter > TimeSpan.FromMinutes(10))
         {
             problems.Add($"{Name(nameof(MaxRetryAfter))} must be between 0 and 10 minutes.");
+        }
+
+        if (MaxResponseBytes is < MinMaxResponseBytes or > MaxMaxResponseBytes)
+        {
+            problems.Add($"{Name(nameof(MaxResponseBytes))} must be between {MinMaxResponseBytes} (1 KiB) and {MaxMaxResponseBytes} (1 GiB) bytes.");
         }
 
         return problems;

@@ -2,6 +2,7 @@ using DocMap.Client;
 using DocMap.Client.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -32,7 +33,7 @@ public static class DocMapServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="IDocMapApi"/> (transient, over <c>IHttpClientFactory</c>) bound to a configuration section
     /// with the keys <c>ApiKey</c>, <c>BaseAddress</c>, <c>Timeout</c>, <c>AttemptTimeout</c>, <c>MaxRetries</c>,
-    /// <c>RetryBaseDelay</c>, <c>MaxRetryAfter</c> and <c>UseBuiltInResilience</c>, for example
+    /// <c>RetryBaseDelay</c>, <c>MaxRetryAfter</c>, <c>MaxResponseBytes</c> and <c>UseBuiltInResilience</c>, for example
     /// <c>builder.Configuration.GetSection("DocMap")</c>. The options are validated when the host starts; a missing or
     /// bad setting fails start-up with a message naming its configuration key.
     /// </summary>
@@ -58,6 +59,10 @@ public static class DocMapServiceCollectionExtensions
         }
 
         services.AddSingleton<DocMapClientRegistration>();
+
+        // No redirects, whatever primary handler ends up in the pipeline (the factory's default, or one the user sets
+        // with ConfigurePrimaryHttpMessageHandler before or after this call): a filter runs after every configuration action.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, DocMapNoRedirectFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocMapClientOptions>>(new DocMapClientOptionsValidator(configurationPath)));
         services.AddOptions<DocMapClientOptions>().ValidateOnStart();
 
@@ -83,26 +88,5 @@ public static class DocMapServiceCollectionExtensions
         builder.AddTypedClient<IDocMapApi>((httpClient, provider) =>
             DocMapPipeline.CreateApi(httpClient, provider.GetRequiredService<IOptions<DocMapClientOptions>>().Value.ApiKey!));
         return builder;
-    }
-}
-
-/// <summary>Marks a service collection in which the DocMap client pipeline is already registered.</summary>
-internal sealed class DocMapClientRegistration;
-
-/// <summary>Validates <see cref="DocMapClientOptions"/> at start-up, naming each bad setting.</summary>
-internal sealed class DocMapClientOptionsValidator : IValidateOptions<DocMapClientOptions>
-{
-    private readonly string? _configurationPath;
-
-    public DocMapClientOptionsValidator(string? configurationPath)
-    {
-        _configurationPath = configurationPath;
-    }
-
-    public ValidateOptionsResult Validate(string? name, DocMapClientOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var problems = options.Validate(_configurationPath);
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

@@ -1,3 +1,4 @@
+using DocMap.Client.Internal;
 using Refit;
 
 namespace DocMap.Client;
@@ -12,7 +13,9 @@ namespace DocMap.Client;
 /// Every call throws <see cref="DocMapApiException"/> when DocMap answers with a non-2xx status,
 /// <see cref="TimeoutException"/> when <see cref="DocMapClientOptions.Timeout"/> elapses,
 /// <see cref="OperationCanceledException"/> when the caller's token is cancelled, and
-/// <see cref="HttpRequestException"/> when no response arrives (DNS, connection refused or reset).
+/// <see cref="HttpRequestException"/> when no response arrives (DNS, connection refused or reset). A redirect is never
+/// followed (it is a <see cref="DocMapApiException"/> with the 3xx status), and a 2xx body larger than
+/// <see cref="DocMapClientOptions.MaxResponseBytes"/> is a <see cref="DocMapApiException"/> that is not retried.
 /// </remarks>
 [Headers("Accept: application/json")]
 public interface IDocMapApi
@@ -27,7 +30,7 @@ public interface IDocMapApi
     /// <returns>The signing secret and the created webhook.</returns>
     /// <exception cref="ArgumentException">The URL is empty or not absolute http(s), or no event or a default event is given.</exception>
     /// <exception cref="DocMapApiException">DocMap refused the call, for example with <see cref="DocMapErrorCodes.MaxWebhooksReached"/>.</exception>
-    [Post("/v1/webhooks")]
+    [Post(DocMapRoutes.Webhooks)]
     Task<DataEnvelope<CreateWebhookResult>> CreateWebhookAsync([Body] CreateWebhookRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Lists webhook deliveries, newest first (<c>GET /v1/webhooks/deliveries</c>).</summary>
@@ -37,7 +40,7 @@ public interface IDocMapApi
     /// <returns>The deliveries.</returns>
     /// <exception cref="ArgumentException"><paramref name="webhookId"/> is empty, or <paramref name="limit"/> is outside 1 to 100.</exception>
     /// <exception cref="DocMapApiException">DocMap refused the call.</exception>
-    [Get("/v1/webhooks/deliveries")]
+    [Get(DocMapRoutes.Deliveries)]
     Task<DataEnvelope<IReadOnlyList<WebhookDelivery>>> ListDeliveriesAsync(
         [AliasAs("webhookId")] string? webhookId = null,
         [AliasAs("limit")] int? limit = null,
@@ -47,7 +50,7 @@ public interface IDocMapApi
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The webhooks.</returns>
     /// <exception cref="DocMapApiException">DocMap refused the call.</exception>
-    [Get("/v1/webhooks")]
+    [Get(DocMapRoutes.Webhooks)]
     Task<DataEnvelope<IReadOnlyList<Webhook>>> ListWebhooksAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -60,6 +63,6 @@ public interface IDocMapApi
     /// <returns>A task that completes when DocMap has deleted the webhook.</returns>
     /// <exception cref="ArgumentException"><paramref name="webhookId"/> is null, empty, or a dot segment.</exception>
     /// <exception cref="DocMapApiException">DocMap refused the call, for example with <see cref="DocMapErrorCodes.NotFound"/> or <see cref="DocMapErrorCodes.Forbidden"/>.</exception>
-    [Delete("/v1/webhooks/{webhookId}")]
+    [Delete(DocMapRoutes.Webhook)]
     Task DeleteWebhookAsync(string webhookId, CancellationToken cancellationToken = default);
 }

@@ -133,22 +133,26 @@ public sealed class SampleTests
 }
 
 /// <summary>
-/// The sample as users run it: a child process (<c>dotnet DocMap.Samples.WebhookReceiver.dll</c>) with the real console
-/// logger writing to its standard output, which the test reads raw (CR, LF and escape characters as they were written).
+/// The samples as users run them: a child process (<c>dotnet DocMap.Samples.WebhookReceiver.dll</c>, and the AOT
+/// receiver's JIT build) with the real console logger writing to its standard output, which the test reads raw (CR, LF
+/// and escape characters as they were written).
 /// </summary>
 public sealed class SampleConsoleTests
 {
     private const string Marker = "FORGED-4f1d";
 
-    [Fact]
-    public async Task A_signed_extraction_id_with_CR_LF_ANSI_and_separators_cannot_forge_a_console_log_line()
+    public static TheoryData<string> Samples() => [SampleProcess.WebhookReceiver, SampleProcess.AotReceiver];
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public async Task A_signed_extraction_id_with_CR_LF_ANSI_and_separators_cannot_forge_a_console_log_line(string sampleName)
     {
         var secretText = Deliveries.NewSecretText();
         await using var sample = await SampleProcess.StartAsync(new Dictionary<string, string>
         {
             ["DocMap__Webhooks__Secrets__0"] = secretText,
             ["Logging__LogLevel__DocMap.Client.Signatures.AspNetCore"] = "Debug",
-        });
+        }, sampleName);
         var lifetimeLinesBefore = CountLinesStartingWith(sample.Output, "info: Microsoft.Hosting.Lifetime[0]");
         Assert.True(lifetimeLinesBefore > 0, sample.Output);
 

@@ -49,6 +49,7 @@ public sealed class DependencyInjectionTests : WireMockTestBase
             ["MaxRetries"] = "2",
             ["RetryBaseDelay"] = "00:00:00.010",
             ["MaxRetryAfter"] = "00:00:07",
+            ["MaxResponseBytes"] = "65536",
             ["UseBuiltInResilience"] = "true",
         }));
         await using var provider = services.BuildServiceProvider();
@@ -62,6 +63,7 @@ public sealed class DependencyInjectionTests : WireMockTestBase
         Assert.Equal(2, options.MaxRetries);
         Assert.Equal(TimeSpan.FromMilliseconds(10), options.RetryBaseDelay);
         Assert.Equal(TimeSpan.FromSeconds(7), options.MaxRetryAfter);
+        Assert.Equal(65536, options.MaxResponseBytes);
         Assert.True(options.UseBuiltInResilience);
 
         // The bound retry count is the one the pipeline uses: 1 attempt + 2 retries.
@@ -109,6 +111,7 @@ public sealed class DependencyInjectionTests : WireMockTestBase
             ["BaseAddress"] = "/relative/path",
             ["MaxRetries"] = "99",
             ["Timeout"] = "-00:00:01",
+            ["MaxResponseBytes"] = "0",
         }));
         using var provider = services.BuildServiceProvider();
 
@@ -117,6 +120,7 @@ public sealed class DependencyInjectionTests : WireMockTestBase
         Assert.Contains("DocMap:BaseAddress", error.Message, StringComparison.Ordinal);
         Assert.Contains("DocMap:MaxRetries", error.Message, StringComparison.Ordinal);
         Assert.Contains("DocMap:Timeout", error.Message, StringComparison.Ordinal);
+        Assert.Contains("DocMapClientOptions.MaxResponseBytes (configuration key 'DocMap:MaxResponseBytes') must be between 1024", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(ApiKey, error.Message, StringComparison.Ordinal);
     }
 
@@ -193,5 +197,19 @@ public sealed class DependencyInjectionTests : WireMockTestBase
             seen.Add(request.Headers.Authorization?.Scheme);
             return base.SendAsync(request, cancellationToken);
         }
+    }
+
+    [Fact]
+    public async Task The_bound_MaxResponseBytes_is_the_limit_the_pipeline_enforces()
+    {
+        Respond("/v1/webhooks", "GET", 200, $$"""{"data":[{{string.Join(",", Enumerable.Repeat(Examples.Webhook, 20))}}]}""");
+        var services = new ServiceCollection();
+        services.AddDocMapClient(Section(new() { ["ApiKey"] = ApiKey, ["BaseAddress"] = Server.Url, ["MaxResponseBytes"] = "1024" }));
+        await using var provider = services.BuildServiceProvider();
+
+        var error = await Assert.ThrowsAsync<DocMapApiException>(() => provider.GetRequiredService<IDocMapApi>().ListWebhooksAsync());
+
+        Assert.Contains("DocMapClientOptions.MaxResponseBytes (1024 bytes", error.Message, StringComparison.Ordinal);
+        Assert.Single(Requests);
     }
 }

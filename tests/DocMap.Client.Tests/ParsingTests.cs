@@ -32,8 +32,12 @@ public sealed class ParsingTests : WireMockTestBase
         var webhooks = (await CreateClient().ListWebhooksAsync()).Data;
 
         var webhook = Assert.Single(webhooks);
-        Assert.Equal(new Webhook("wh_01HQ3K", "usr_42", "https://example.com/webhooks/docmap", webhook.Events, true, Created), webhook);
-        Assert.Equal(2, webhook.Events.Count);
+        Assert.Equal("wh_01HQ3K", webhook.Id);
+        Assert.Equal("usr_42", webhook.UserId);
+        Assert.Equal("https://example.com/webhooks/docmap", webhook.Url);
+        Assert.Equal([WebhookEventType.ExtractionCompleted, WebhookEventType.ExtractionFailed], webhook.Events);
+        Assert.True(webhook.Active);
+        Assert.Equal(Created, webhook.CreatedAt);
     }
 
     [Fact]
@@ -87,7 +91,10 @@ public sealed class ParsingTests : WireMockTestBase
         var deliveries = (await CreateClient().ListDeliveriesAsync()).Data;
 
         Assert.Equal(3, deliveries.Count);
-        Assert.Equal(new WebhookDelivery("dlv_3", "usr_42", "wh_01HQ3K", "ext_10", WebhookEventType.ExtractionCompleted, "https://example.com/webhooks/docmap", DeliveryStatus.Success, 200, null, 12, Created), deliveries[0]);
+        var first = deliveries[0];
+        Assert.Equal(
+            ("dlv_3", "usr_42", "wh_01HQ3K", "ext_10", WebhookEventType.ExtractionCompleted, "https://example.com/webhooks/docmap", DeliveryStatus.Success, (int?)200, (string?)null, 12, Created),
+            (first.Id, first.UserId, first.WebhookId, first.ExtractionId, first.Event, first.Url, first.Status, first.HttpStatus, first.Error, first.DurationMs, first.CreatedAt));
         Assert.Null(deliveries[1].HttpStatus);
         Assert.Equal("timeout", deliveries[1].Error);
         Assert.Null(deliveries[2].HttpStatus);
@@ -198,6 +205,29 @@ public sealed class ParsingTests : WireMockTestBase
         Assert.Equal("/v1/webhooks", list.RequestPath);
         Assert.Equal("/v1/webhooks/deliveries", deliveries.RequestPath);
         Assert.Equal("POST", create.RequestMethod);
+    }
+
+    [Theory]
+    [InlineData("""{"data":[null]}""", 0)]
+    [InlineData("""{"data":[{"id":"wh_1","userId":"u","url":"https://x.test/h","events":["extraction.completed"],"active":true,"createdAt":"2025-01-20T14:30:04.000Z"},null]}""", 1)]
+    public async Task A_list_with_a_null_element_is_a_DocMapApiException_never_a_null_in_a_non_nullable_list(string body, int index)
+    {
+        // RespectNullableAnnotations covers properties, not collection elements: the list arrived with a null in it,
+        // typed IReadOnlyList<Webhook> (non-null elements), and the caller's first webhook.Id was a NullReferenceException.
+        Respond("/v1/webhooks", "GET", 200, body);
+        Respond("/v1/webhooks/deliveries", "GET", 200, body.Replace("\"events\":[\"extraction.completed\"],\"active\":true,", "\"webhookId\":\"w\",\"extractionId\":\"e\",\"event\":\"extraction.completed\",\"status\":\"success\",\"httpStatus\":200,\"error\":null,\"durationMs\":1,", StringComparison.Ordinal));
+        var client = CreateClient();
+
+        var webhooks = await Assert.ThrowsAsync<DocMapApiException>(() => client.ListWebhooksAsync());
+        var deliveries = await Assert.ThrowsAsync<DocMapApiException>(() => client.ListDeliveriesAsync());
+
+        foreach (var (error, path) in new[] { (webhooks, "/v1/webhooks"), (deliveries, "/v1/webhooks/deliveries") })
+        {
+            Assert.Equal(HttpStatusCode.OK, error.StatusCode);
+            Assert.Equal("GET", error.RequestMethod);
+            Assert.Equal(path, error.RequestPath);
+            Assert.Contains($"\"data\"[{index}] is null", error.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

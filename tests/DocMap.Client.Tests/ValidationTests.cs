@@ -138,6 +138,29 @@ public sealed class ValidationTests : WireMockTestBase
         Assert.DoesNotContain(ApiKey, timeout.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(1023)]
+    [InlineData(1024 * 1024 * 1024 + 1)]
+    [InlineData(int.MaxValue)]
+    public void Create_rejects_a_MaxResponseBytes_outside_1_KiB_to_1_GiB(int value)
+    {
+        var error = Assert.Throws<ArgumentException>(() => DocMapClient.Create(ApiKey, new DocMapClientOptions { MaxResponseBytes = value }));
+
+        Assert.Equal("options", error.ParamName);
+        Assert.Contains("DocMapClientOptions.MaxResponseBytes must be between 1024 (1 KiB) and 1073741824 (1 GiB) bytes.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1024)]
+    [InlineData(1024 * 1024 * 1024)]
+    public void Create_accepts_the_bounds_of_MaxResponseBytes(int value)
+    {
+        Assert.NotNull(DocMapClient.Create(ApiKey, new DocMapClientOptions { MaxResponseBytes = value }));
+        Assert.Equal(4 * 1024 * 1024, new DocMapClientOptions().MaxResponseBytes);
+    }
+
     [Fact]
     public void Create_does_not_change_the_callers_options()
     {

@@ -47,16 +47,31 @@ internal sealed class SampleProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<SampleProcess> StartAsync(IDictionary<string, string> environment, TimeSpan? startTimeout = null)
+    public const string WebhookReceiver = "DocMap.Samples.WebhookReceiver";
+
+    public const string AotReceiver = "DocMap.Samples.AotReceiver";
+
+    /// <summary>
+    /// Starts a sample. The WebhookReceiver sample is referenced, so it sits beside the tests; the AOT receiver is only
+    /// built (its JIT build) and runs from its own output folder, its content root, as it does when published.
+    /// </summary>
+    public static async Task<SampleProcess> StartAsync(IDictionary<string, string> environment, string sampleName = WebhookReceiver, TimeSpan? startTimeout = null)
     {
+        var directory = sampleName == WebhookReceiver
+            ? AppContext.BaseDirectory
+            : typeof(SampleProcess).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
+                .Cast<System.Reflection.AssemblyMetadataAttribute>()
+                .Single(a => a.Key == "AotReceiverOutput").Value!;
+        var assembly = Path.Combine(directory, sampleName + ".dll");
+        Assert.True(File.Exists(assembly), $"{assembly} was not built");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "DocMap.Samples.WebhookReceiver.dll"));
+        start.ArgumentList.Add(assembly);
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";

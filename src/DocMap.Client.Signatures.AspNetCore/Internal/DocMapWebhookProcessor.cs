@@ -92,7 +92,7 @@ internal static class DocMapWebhookProcessor
             // The server's own minimum data rate (Kestrel: 240 bytes/s after 5 s) tripped before BodyReadTimeout did:
             // the same answer as our deadline, 408 and closed.
             DocMapWebhookLog.BodyUnreadable(logger, remoteAddress, "the body arrived below the server's minimum data rate (408)", contentLength);
-            await DocMapWebhookResponses.TimeoutAndCloseAsync(context, runtime.TimeProvider).ConfigureAwait(false);
+            await DocMapWebhookResponses.TimeoutAndCloseAsync(context, runtime.TimeProvider, bodyReadable: false).ConfigureAwait(false);
             return null;
         }
         catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
@@ -116,7 +116,7 @@ internal static class DocMapWebhookProcessor
                 return null;
             case BodyReadOutcome.TimedOut:
                 DocMapWebhookLog.BodyReadTimedOut(logger, remoteAddress, settings.BodyReadTimeout, read.BytesRead, contentLength, settings.KeyFingerprints);
-                await DocMapWebhookResponses.TimeoutAndCloseAsync(context, runtime.TimeProvider).ConfigureAwait(false);
+                await DocMapWebhookResponses.TimeoutAndCloseAsync(context, runtime.TimeProvider, bodyReadable: true).ConfigureAwait(false);
                 return null;
         }
 

@@ -1,14 +1,21 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
 
 namespace DocMap.Client.Internal;
 
-/// <summary>Turns non-2xx responses and unreadable bodies into <see cref="DocMapApiException"/>.</summary>
-internal static class DocMapErrorMapper
+/// <summary>
+/// Turns every non-2xx answer into a <see cref="DocMapApiException"/> (Refit's exception factory; it is called for
+/// every response, and hands 2xx answers to <see cref="DocMapResponseShape"/>). Server-derived text (error code and
+/// message, content type, redirect target) is masked of the API key before it reaches the exception.
+/// </summary>
+internal sealed class DocMapErrorMapper
 {
-    /// <summary>Error bodies larger than this are not parsed (DocMap's are tiny; a huge body is not DocMap's).</summary>
-    private const int MaxErrorBodyBytes = 64 * 1024;
+    private readonly ApiKeyRedactor _redactor;
+
+    public DocMapErrorMapper(ApiKeyRedactor redactor)
+    {
+        _redactor = redactor;
+    }
 
     /// <summary>The <c>error</c> of a <c>{"error":{"code","message"}}</c> body, or <see langword="null"/> when the body is empty or not that JSON.</summary>
     public static ErrorBody? ReadError(byte[] body)
@@ -28,80 +35,58 @@ internal static class DocMapErrorMapper
         }
     }
 
-    public static async ValueTask<Exception?> FromResponseAsync(HttpResponseMessage response, string apiKey)
+    public async ValueTask<Exception?> FromResponseAsync(HttpResponseMessage response)
     {
         if (response.IsSuccessStatusCode)
         {
-            return null;
+            return DocMapResponseShape.EmptySuccessBody(response);
         }
 
-        var (method, path) = Describe(response.RequestMessage);
+        var call = DocMapCall.Of(response.RequestMessage);
+        var status = response.StatusCode;
         var retryAfter = DocMapResilience.GetRetryAfter(response, DateTimeOffset.UtcNow);
+
+        if ((int)status is >= 300 and <= 399)
+        {
+            var message = DocMapMessages.Redirect(call, status, _redactor.Redact(DocMapRedirects.LocationOrigin(response)));
+            return new DocMapApiException(message, status, null, null, call.Method, call.Path, retryAfter, null);
+        }
+
+        if (response.Content is OversizedErrorBody oversized)
+        {
+            return new DocMapApiException(DocMapMessages.ErrorBodyTooLarge(call, status, oversized.Limit), status, null, null, call.Method, call.Path, retryAfter, null);
+        }
+
+        if (response.Content is UndecodableErrorBody)
+        {
+            return new DocMapApiException(DocMapMessages.ErrorBodyNotDecompressed(call, status), status, null, null, call.Method, call.Path, retryAfter, null);
+        }
+
         byte[] body;
-        long size;
         try
         {
-            (body, size) = await ReadCappedAsync(response.Content).ConfigureAwait(false);
+            // Already buffered within the error-body limit by DocMapBufferingHandler.
+            body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException or ObjectDisposedException)
         {
-            (body, size) = ([], 0);
+            body = [];
         }
 
         var error = ReadError(body);
-
         if (error is not null && (error.Code is not null || error.Message is not null))
         {
-            var serverMessage = Scrub(error.Message, apiKey);
-            return new DocMapApiException(response.StatusCode, Scrub(error.Code, apiKey), serverMessage, method, path, retryAfter);
+            var errorCode = _redactor.Redact(error.Code);
+            var serverMessage = _redactor.Redact(error.Message);
+            return new DocMapApiException(DocMapMessages.Failed(call, status, errorCode, serverMessage), status, errorCode, serverMessage, call.Method, call.Path, retryAfter, null);
         }
 
-        var contentType = response.Content.Headers.ContentType?.MediaType ?? "none";
-        var detail = size == 0
-            ? "the response had no body"
-            : string.Create(CultureInfo.InvariantCulture, $"the response body is not DocMap's JSON error (Content-Type {contentType}, {size} bytes); a proxy or gateway may have answered instead of DocMap");
-        var message = string.Create(
-            CultureInfo.InvariantCulture,
-            $"DocMap API {method} {path} failed with {(int)response.StatusCode} ({response.StatusCode}): {detail}.");
-        return new DocMapApiException(message, response.StatusCode, null, null, method, path, retryAfter, null);
+        var contentType = _redactor.Redact(response.Content.Headers.ContentType?.MediaType);
+        return new DocMapApiException(
+            DocMapMessages.FailedWithoutDocMapError(call, status, contentType, body.Length),
+            status, null, null, call.Method, call.Path, retryAfter, null);
     }
 
-    public static ValueTask<Exception?> FromDeserializationFailure(HttpResponseMessage response, Exception exception)
-    {
-        var (method, path) = Describe(response.RequestMessage);
-        var message = string.Create(
-            CultureInfo.InvariantCulture,
-            $"DocMap API {method} {path} answered {(int)response.StatusCode} ({response.StatusCode}) but its body is not the documented JSON: {exception.Message}");
-        return ValueTask.FromResult<Exception?>(
-            new DocMapApiException(message, response.StatusCode, null, null, method, path, null, exception));
-    }
-
-    internal static (string Method, string Path) Describe(HttpRequestMessage? request) =>
-        (request?.Method.Method ?? "?", request?.RequestUri is { } uri ? (uri.IsAbsoluteUri ? uri.AbsolutePath : uri.OriginalString.Split('?')[0]) : "?");
-
-    private static string? Scrub(string? text, string apiKey) =>
-        text is null || apiKey.Length == 0 ? text : text.Replace(apiKey, "****", StringComparison.Ordinal);
-
-    /// <summary>Reads at most <see cref="MaxErrorBodyBytes"/>; a larger body comes back empty with its size.</summary>
-    private static async Task<(byte[] Body, long Size)> ReadCappedAsync(HttpContent content)
-    {
-        if (content.Headers.ContentLength is > MaxErrorBodyBytes and var declared)
-        {
-            return ([], declared);
-        }
-
-        var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            var buffer = new byte[MaxErrorBodyBytes + 1];
-            var total = 0;
-            int read;
-            while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total)).ConfigureAwait(false)) > 0)
-            {
-                total += read;
-            }
-
-            return total > MaxErrorBodyBytes ? ([], total) : (buffer[..total], total);
-        }
-    }
+    public ValueTask<Exception?> FromDeserializationFailure(HttpResponseMessage response, Exception exception) =>
+        ValueTask.FromResult<Exception?>(DocMapResponseShape.UnreadableJson(response, exception, _redactor));
 }

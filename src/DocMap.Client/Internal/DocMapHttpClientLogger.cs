@@ -22,18 +22,22 @@ internal sealed partial class DocMapHttpClientLogger : IHttpClientLogger
 
     public object? LogRequestStart(HttpRequestMessage request)
     {
-        LogStart(_logger, request.Method.Method, PathOf(request));
+        var call = DocMapCall.Of(request);
+        LogStart(_logger, call.Method, call.Path);
         return null;
     }
 
-    public void LogRequestStop(object? context, HttpRequestMessage request, HttpResponseMessage response, TimeSpan elapsed) =>
-        LogStop(_logger, request.Method.Method, PathOf(request), (int)response.StatusCode, elapsed.TotalMilliseconds);
+    public void LogRequestStop(object? context, HttpRequestMessage request, HttpResponseMessage response, TimeSpan elapsed)
+    {
+        var call = DocMapCall.Of(request);
+        LogStop(_logger, call.Method, call.Path, (int)response.StatusCode, elapsed.TotalMilliseconds);
+    }
 
-    public void LogRequestFailed(object? context, HttpRequestMessage request, HttpResponseMessage? response, Exception exception, TimeSpan elapsed) =>
-        LogFailed(_logger, request.Method.Method, PathOf(request), exception.GetType().Name, elapsed.TotalMilliseconds);
-
-    private static string PathOf(HttpRequestMessage request) =>
-        request.RequestUri is { IsAbsoluteUri: true } uri ? uri.AbsolutePath : request.RequestUri?.OriginalString.Split('?')[0] ?? "?";
+    public void LogRequestFailed(object? context, HttpRequestMessage request, HttpResponseMessage? response, Exception exception, TimeSpan elapsed)
+    {
+        var call = DocMapCall.Of(request);
+        LogFailed(_logger, call.Method, call.Path, exception.GetType().Name, elapsed.TotalMilliseconds);
+    }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "DocMap API {Method} {Path} sending")]
     private static partial void LogStart(ILogger logger, string method, string path);

@@ -10,9 +10,10 @@ internal sealed record ErrorEnvelope(ErrorBody? Error = null);
 internal sealed record ErrorBody(string? Code = null, string? Message = null);
 
 /// <summary>
-/// Source-generated JSON metadata for every type the client sends or receives. Constructor parameters are required
-/// unless they have a default value: every nullable member has one (<see langword="null"/>), so an omitted key reads as
-/// <see langword="null"/> (<see cref="WebhookDelivery"/> has an internal JSON constructor for that).
+/// Source-generated JSON metadata for every type the client sends or receives. The output models' <c>required</c>
+/// properties must be present in the JSON (and, being non-nullable, not <c>null</c>); their other properties
+/// (<see cref="WebhookDelivery.HttpStatus"/>, <see cref="WebhookDelivery.Error"/>) read an omitted key as
+/// <see langword="null"/>. The input's constructor parameters are required unless they have a default value.
 /// </summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,

@@ -2,7 +2,8 @@ namespace DocMap.Client.Internal;
 
 /// <summary>
 /// Checks every argument before any request is built, then calls the Refit-generated client.
-/// Bad input fails here with an <see cref="ArgumentException"/> naming the parameter.
+/// Bad input fails here with an <see cref="ArgumentException"/> naming the parameter. A 2xx answer of JSON
+/// <c>null</c> or <c>{"data": null}</c> fails through <see cref="DocMapResponseShape.EnsureDataAsync"/>.
 /// </summary>
 internal sealed class ValidatingDocMapApi : IDocMapApi
 {
@@ -39,7 +40,7 @@ internal sealed class ValidatingDocMapApi : IDocMapApi
             }
         }
 
-        return EnsureData(_inner.CreateWebhookAsync(request, cancellationToken), "POST", "/v1/webhooks");
+        return DocMapResponseShape.EnsureDataAsync(_inner.CreateWebhookAsync(request, cancellationToken), "POST", DocMapRoutes.Webhooks);
     }
 
     public Task<DataEnvelope<IReadOnlyList<WebhookDelivery>>> ListDeliveriesAsync(string? webhookId = null, int? limit = null, CancellationToken cancellationToken = default)
@@ -54,35 +55,17 @@ internal sealed class ValidatingDocMapApi : IDocMapApi
             throw new ArgumentOutOfRangeException(nameof(limit), limit, "limit must be between 1 and 100 (or null for DocMap's default of 50).");
         }
 
-        return EnsureData(_inner.ListDeliveriesAsync(webhookId, limit, cancellationToken), "GET", "/v1/webhooks/deliveries");
+        return DocMapResponseShape.EnsureDataAsync(_inner.ListDeliveriesAsync(webhookId, limit, cancellationToken), "GET", DocMapRoutes.Deliveries);
     }
 
     public Task<DataEnvelope<IReadOnlyList<Webhook>>> ListWebhooksAsync(CancellationToken cancellationToken = default) =>
-        EnsureData(_inner.ListWebhooksAsync(cancellationToken), "GET", "/v1/webhooks");
+        DocMapResponseShape.EnsureDataAsync(_inner.ListWebhooksAsync(cancellationToken), "GET", DocMapRoutes.Webhooks);
 
     public Task DeleteWebhookAsync(string webhookId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(webhookId);
         CheckId(webhookId, nameof(webhookId));
         return _inner.DeleteWebhookAsync(webhookId, cancellationToken);
-    }
-
-    /// <summary>
-    /// A 2xx body of JSON <c>null</c> or <c>{"data": null}</c> would reach the caller as a null it was promised not to
-    /// get; it becomes a <see cref="DocMapApiException"/> instead. (Empty bodies are caught earlier, with their status.)
-    /// </summary>
-    private static async Task<DataEnvelope<T>> EnsureData<T>(Task<DataEnvelope<T>> call, string method, string path)
-        where T : class
-    {
-        var envelope = await call.ConfigureAwait(false);
-        if (envelope?.Data is null)
-        {
-            throw new DocMapApiException(
-                $"DocMap API {method} {path} answered with {(envelope is null ? "a JSON null body" : "\"data\": null")} instead of the documented {{\"data\": ...}}.",
-                System.Net.HttpStatusCode.OK, null, null, method, path, null, null);
-        }
-
-        return envelope;
     }
 
     private static void CheckId(string webhookId, string parameterName)

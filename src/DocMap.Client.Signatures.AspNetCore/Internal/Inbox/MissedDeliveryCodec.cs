@@ -49,19 +49,19 @@ internal static class MissedDeliveryCodec
         return Create(json);
     }
 
-    /// <summary>The one place the inbox builds a <see cref="WebhookDelivery"/>.</summary>
-    private static WebhookDelivery Create(MissedDeliveryJson json) => new(
-        json.Id,
-        json.UserId ?? string.Empty,
-        json.WebhookId ?? string.Empty,
-        json.ExtractionId ?? string.Empty,
-        new WebhookEventType(json.Event),
-        json.Url ?? string.Empty,
-        new DeliveryStatus(json.Status),
-        json.HttpStatus,
-        json.Error,
-        json.DurationMs,
-        json.CreatedAt);
+    /// <summary>The one place the inbox builds a <see cref="WebhookDelivery"/> (through the client's public model factory).</summary>
+    private static WebhookDelivery Create(MissedDeliveryJson json) => DocMapModelFactory.WebhookDelivery(
+        id: json.Id,
+        userId: json.UserId ?? string.Empty,
+        webhookId: json.WebhookId ?? string.Empty,
+        extractionId: json.ExtractionId ?? string.Empty,
+        @event: new WebhookEventType(json.Event),
+        url: json.Url ?? string.Empty,
+        status: new DeliveryStatus(json.Status),
+        httpStatus: json.HttpStatus,
+        error: json.Error,
+        durationMs: json.DurationMs,
+        createdAt: json.CreatedAt);
 }
 
 /// <summary>The JSON shape of <see cref="WebhookDelivery"/> as the delivery log sends it.</summary>
