@@ -6,13 +6,16 @@ using DocMap.Client.Redis;
 using DocMap.Client.Signatures;
 using DocMap.Client.Signatures.AspNetCore;
 using DocMap.Client.Signatures.AspNetCore.Inbox;
+using DocMap.Client.Signatures.AspNetCore.Internal;
 using DocMap.Client.Signatures.AspNetCore.Internal.Inbox;
 using Garnet;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace DocMap.Client.Benchmarks;
 
@@ -27,8 +30,11 @@ namespace DocMap.Client.Benchmarks;
 /// headline is the median of the per-round inbox / plain ratios, and p50 / p99 of the accept latency seen by the
 /// sender. After each round, the drain rate: the deliveries the stopped inbox accepted are processed by a fresh
 /// instance (workers on, no-op handler) on the same store, timed until the store reports nothing queued or running
-/// (which also keeps the queue from growing across rounds). Bounded: fixed rounds x requests, a 30 s timeout per
-/// request, a 5-minute bound on each drain.
+/// (which also keeps the queue from growing across rounds). On Redis or Garnet a fourth host, "plain + SET", is the
+/// floor of any Redis-backed accept path: the plain endpoint whose handler awaits one <c>SET</c> of the body (with a
+/// 10-minute expiry) on its own connection to the same server, so the ratio inbox / (plain + SET) separates the cost of
+/// the store's script from the cost of one loopback round trip to a server that shares this machine's cores.
+/// Bounded: fixed rounds x requests, a 30 s timeout per request, a 5-minute bound on each drain.
 /// </summary>
 public static class InboxLoadRun
 {
@@ -67,7 +73,8 @@ public static class InboxLoadRun
             await using var plain = await StartAsync(inbox: false, redis, prefix, memoryStore, stopWorkers: false);
             await using var inbox = await StartAsync(inbox: true, redis, prefix, memoryStore, stopWorkers: true);
             await using var working = await StartAsync(inbox: true, redis, "{w" + prefix[1..], sideStore, stopWorkers: false);
-            var hosts = new[] { plain, inbox, working };
+            await using var floor = redis is null ? null : await StartFloorAsync(redis, prefix);
+            var hosts = floor is null ? new[] { plain, inbox, working } : new[] { plain, inbox, working, floor };
             Console.WriteLine($"Inbox accept-path load run on {(redis is null ? "the in-memory store" : garnet is not null ? "embedded Garnet (in this process)" : "redis-server " + redis)}: {rounds} rounds x {perRound} requests per host, {s_connections} connections, 1 KiB bodies");
 
             // Warm-up: JIT, connections, pools, scripts.
@@ -114,7 +121,13 @@ public static class InboxLoadRun
                     line.Append(string.Create(CultureInfo.InvariantCulture, $"  {hosts[h].Name} {measured[h].PerSecond,7:F0} req/s"));
                 }
 
-                line.Append(string.Create(CultureInfo.InvariantCulture, $"  ratio {measured[1].PerSecond / measured[0].PerSecond:F3} / {measured[2].PerSecond / measured[0].PerSecond:F3}  drain {drains[^1],7:F0} msg/s"));
+                line.Append(string.Create(CultureInfo.InvariantCulture, $"  ratio {measured[1].PerSecond / measured[0].PerSecond:F3} / {measured[2].PerSecond / measured[0].PerSecond:F3}"));
+                if (floor is not null)
+                {
+                    line.Append(string.Create(CultureInfo.InvariantCulture, $" / floor {measured[3].PerSecond / measured[0].PerSecond:F3}"));
+                }
+
+                line.Append(string.Create(CultureInfo.InvariantCulture, $"  drain {drains[^1],7:F0} msg/s"));
                 Console.WriteLine(line);
             }
 
@@ -128,6 +141,14 @@ public static class InboxLoadRun
             var workingRatios = results[2].Zip(results[0], (i, p) => i.PerSecond / p.PerSecond).ToList();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"inbox / plain, median of {rounds} paired rounds: {Median(acceptRatios):F3} (min {acceptRatios.Min():F3}, max {acceptRatios.Max():F3}; goal >= {(redis is null ? "0.85" : "0.5")})"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"inbox + workers / plain, median of {rounds} paired rounds: {Median(workingRatios):F3} (min {workingRatios.Min():F3}, max {workingRatios.Max():F3})"));
+            if (floor is not null)
+            {
+                var floorRatios = results[3].Zip(results[0], (f, p) => f.PerSecond / p.PerSecond).ToList();
+                var overFloor = results[1].Zip(results[3], (i, f) => i.PerSecond / f.PerSecond).ToList();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"plain + SET / plain (the floor of a Redis-backed accept), median of {rounds} paired rounds: {Median(floorRatios):F3} (min {floorRatios.Min():F3}, max {floorRatios.Max():F3})"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"inbox / (plain + SET), median of {rounds} paired rounds: {Median(overFloor):F3} (min {overFloor.Min():F3}, max {overFloor.Max():F3})"));
+            }
+
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"drain (no-op handler, MaxConcurrency {new DocMapWebhookInboxOptions().MaxConcurrency}, {perRound} messages a round): median {Median(drains):F0} messages/s (min {drains.Min():F0}, max {drains.Max():F0})"));
             return 0;
@@ -161,7 +182,7 @@ public static class InboxLoadRun
 
     private sealed record Round(double PerSecond, double P50, double P99, double CpuMicroseconds = 0);
 
-    private sealed class Host(string name, WebApplication app, HttpClient[] clients) : IAsyncDisposable
+    private sealed class Host(string name, WebApplication app, HttpClient[] clients, IDisposable? resource = null) : IAsyncDisposable
     {
         private long _handled;
 
@@ -186,6 +207,7 @@ public static class InboxLoadRun
 
             await App.StopAsync();
             await App.DisposeAsync();
+            resource?.Dispose();
         }
     }
 
@@ -236,6 +258,31 @@ public static class InboxLoadRun
             .ToArray();
         host = new Host(name, app, clients);
         return host;
+    }
+
+    /// <summary>The plain verified endpoint whose handler awaits one SET of the verified body (10-minute expiry) on its own connection.</summary>
+    private static async Task<Host> StartFloorAsync(string redis, string prefix)
+    {
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(redis);
+        var db = multiplexer.GetDatabase();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["DocMap:Webhooks:Secrets:0"] = AspNetCoreWebhookApp.SecretText });
+        builder.Services.AddDocMapWebhooks(builder.Configuration.GetSection(DocMapWebhookOptions.SectionName));
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var expiry = TimeSpan.FromMinutes(10);
+        app.MapDocMapWebhooks(Path, async (HttpContext context) =>
+        {
+            var feature = context.Features.Get<DocMapWebhookFeature>()!;
+            await db.StringSetAsync(prefix + "floor:" + feature.Event.ExtractionId, feature.Body.ToArray(), expiry);
+        });
+        await app.StartAsync();
+        var address = new Uri(app.Urls.Single());
+        var clients = Enumerable.Range(0, s_connections)
+            .Select(_ => new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) })
+            .ToArray();
+        return new Host("plain + SET", app, clients, multiplexer);
     }
 
     /// <summary>Deliveries with fresh extraction ids (about 1 KiB each), signed.</summary>
