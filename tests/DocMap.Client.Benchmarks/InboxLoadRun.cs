@@ -134,7 +134,7 @@ public static class InboxLoadRun
             for (var h = 0; h < hosts.Length; h++)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{hosts[h].Name,-16} median {Median(results[h].Select(r => r.PerSecond)),8:F0} req/s  p50 {Median(results[h].Select(r => r.P50)),7:F3} ms  p99 {Median(results[h].Select(r => r.P99)),7:F3} ms  CPU of this process {Median(results[h].Select(r => r.CpuMicroseconds)),6:F1} us/request (medians over rounds)"));
+                    $"{hosts[h].Name,-16} median {Median(results[h].Select(r => r.PerSecond)),8:F0} req/s  p50 {Median(results[h].Select(r => r.P50)),7:F3} ms  p99 {Median(results[h].Select(r => r.P99)),7:F3} ms  CPU of this process {Median(results[h].Select(r => r.CpuMicroseconds)),6:F1} us/request, GC pauses {Median(results[h].Select(r => r.GcPauseMicroseconds)),5:F1} us/request, {Median(results[h].Select(r => (double)r.Gen2Collections)),3:F0} gen2 GCs a round (medians over rounds)"));
             }
 
             var acceptRatios = results[1].Zip(results[0], (i, p) => i.PerSecond / p.PerSecond).ToList();
@@ -180,7 +180,7 @@ public static class InboxLoadRun
         }
     }
 
-    private sealed record Round(double PerSecond, double P50, double P99, double CpuMicroseconds = 0);
+    private sealed record Round(double PerSecond, double P50, double P99, double CpuMicroseconds, double GcPauseMicroseconds, int Gen2Collections);
 
     private sealed class Host(string name, WebApplication app, HttpClient[] clients, IDisposable? resource = null) : IAsyncDisposable
     {
@@ -306,6 +306,8 @@ public static class InboxLoadRun
     {
         var next = -1;
         var cpu = Environment.CpuUsage.TotalTime;
+        var gcPause = GC.GetTotalPauseDuration();
+        var gen2 = GC.CollectionCount(2);
         var stopwatch = Stopwatch.StartNew();
         await Task.WhenAll(host.Clients.Select(async client =>
         {
@@ -329,13 +331,15 @@ public static class InboxLoadRun
         }));
         stopwatch.Stop();
         var cpuPerRequest = (Environment.CpuUsage.TotalTime - cpu).TotalMicroseconds / deliveries.Length;
+        var gcPausePerRequest = (GC.GetTotalPauseDuration() - gcPause).TotalMicroseconds / deliveries.Length;
+        gen2 = GC.CollectionCount(2) - gen2;
         if (latencies is null)
         {
-            return new Round(deliveries.Length / stopwatch.Elapsed.TotalSeconds, 0, 0, cpuPerRequest);
+            return new Round(deliveries.Length / stopwatch.Elapsed.TotalSeconds, 0, 0, cpuPerRequest, gcPausePerRequest, gen2);
         }
 
         Array.Sort(latencies);
-        return new Round(deliveries.Length / stopwatch.Elapsed.TotalSeconds, Ms(latencies[latencies.Length / 2]), Ms(latencies[(int)(latencies.Length * 0.99)]), cpuPerRequest);
+        return new Round(deliveries.Length / stopwatch.Elapsed.TotalSeconds, Ms(latencies[latencies.Length / 2]), Ms(latencies[(int)(latencies.Length * 0.99)]), cpuPerRequest, gcPausePerRequest, gen2);
     }
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
