@@ -157,6 +157,28 @@ public sealed class InboxReconciliationTests
     }
 
     [Fact]
+    public async Task With_a_webhook_id_only_that_webhooks_failed_deliveries_are_reconciled()
+    {
+        // Two webhooks of one account, both down, both pointing at a path this app maps: without the filter the app's
+        // single endpoint would be handed the other webhook's failure too.
+        await using var emulator = DocMapEmulator.Start();
+        var mine = emulator.RegisterWebhook($"http://127.0.0.1:{FreePort()}{Deliveries.Path}", Secret, WebhookEventType.ExtractionCompleted);
+        emulator.RegisterWebhook($"http://127.0.0.1:{FreePort()}{Deliveries.Path}", Secret, WebhookEventType.ExtractionFailed);
+        var down = Assert.Single(await emulator.TriggerAsync(WebhookEventType.ExtractionCompleted, new ExtractionRecord { Id = "ext_mine" }));
+        Assert.False(Assert.Single(await emulator.TriggerAsync(WebhookEventType.ExtractionFailed, new ExtractionRecord { Id = "ext_theirs", Status = "failed" })).Succeeded);
+
+        var time = AheadOfDocMap();
+        await using var host = await InboxHosts.StartAsync(SecretText, MapClass, time: time, configure: Reconciling(emulator, o => o.WebhookId = mine));
+        await Eventually.TrueAsync(() => host.Recorder.Calls.Count >= 1, "this webhook's missed delivery is handled");
+        var polls = emulator.GetRequestCount(DocMapEndpoint.ListDeliveries);
+        await Eventually.TrueAsync(() => { time.Advance(TimeSpan.FromSeconds(1)); return emulator.GetRequestCount(DocMapEndpoint.ListDeliveries) >= polls + 3; }, "three more polls");
+        await Eventually.TrueAsync(async () => (await host.Store().GetStatsAsync(default)) is { Queued: 0, Running: 0 }, "nothing left to run");
+
+        Assert.Equal([$"missed:{down.Id}:extraction.completed:ext_mine:none"], host.Recorder.Calls.ToArray());
+        Assert.Equal(1, host.Counters().MissedDeliveries);
+    }
+
+    [Fact]
     public async Task Deliveries_older_than_the_retention_are_ignored()
     {
         await using var emulator = DocMapEmulator.Start();
