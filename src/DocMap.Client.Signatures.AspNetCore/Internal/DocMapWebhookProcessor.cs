@@ -1,3 +1,4 @@
+using DocMap.Client.Signatures.AspNetCore.Internal.Inbox;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -193,6 +194,16 @@ internal static class DocMapWebhookProcessor
         catch (Exception ex)
         {
             await HandlerFailedAsync(context, runtime, feature.Event, ex).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Verifies (unless already done), then records the delivery in the inbox and answers 200 or 503; the handler runs later.</summary>
+    public static async Task VerifyThenAcceptAsync(HttpContext context, DocMapWebhookRuntime runtime, InboxAcceptor inbox, string route)
+    {
+        var feature = await ReadAndVerifyAsync(context, runtime, rewindBody: false).ConfigureAwait(false);
+        if (feature is not null)
+        {
+            await inbox.AcceptAsync(context, feature, route).ConfigureAwait(false);
         }
     }
 
