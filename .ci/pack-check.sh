@@ -82,4 +82,39 @@ done
 dotnet build -c Release --no-restore -p:DocMapVersion="$version" -nologo -v minimal >"$work/build.log" 2>&1 \
   || { cat "$work/build.log" >&2; fail "the consumer did not build"; }
 dotnet run -c Release --no-build -p:DocMapVersion="$version" || fail "the consumer's checks failed"
+# --- The dotnet new template, as a user gets it: installed from the feed, instantiated, its tests run ---
+templates="$feed/DocMap.Templates.$version.nupkg"
+[ -f "$templates" ] || fail "DocMap.Templates.$version.nupkg was not produced"
+grep -qx 'content/docmap-receiver/.template.config/template.json' <<<"$(unzip -Z1 "$templates")" || fail "DocMap.Templates lacks content/docmap-receiver/.template.config/template.json"
+# The template's projects reference the DocMap packages of this very version (bump them with <Version>).
+for project in "$root"/templates/DocMap.Templates/content/*/*/*.csproj; do
+  while IFS= read -r reference; do
+    grep -q "Version=\"$version\"" <<<"$reference" || fail "$(basename "$project") references $reference, not $version"
+  done < <(grep -o '<PackageReference Include="DocMap\.[^"]*" Version="[^"]*"' "$project")
+done
+echo "pack-check: installing DocMap.Templates $version, instantiating docmap-receiver and running its tests"
+hive="$work/template-hive"
+# Its own folder (no Directory.Build.* above it), with a nuget.config like the consumer's: DocMap.* only from the feed,
+# the consumer's isolated packages folder (what the consumer restored is not downloaded again).
+mkdir -p "$work/template"
+sed -e "s|value=\"feed\"|value=\"$feed\"|" -e "s|value=\"packages\"|value=\"$work/consumer/packages\"|" \
+  "$root/.ci/consumer/nuget.config" >"$work/template/nuget.config"
+grep -q "value=\"$feed\"" "$work/template/nuget.config" || fail "could not write the template's nuget.config"
+instance="$work/template/Acme.Receiver"
+dotnet new install "$templates" --debug:custom-hive "$hive" >"$work/template-install.log" 2>&1 \
+  || { cat "$work/template-install.log" >&2; fail "dotnet new install DocMap.Templates failed"; }
+dotnet new docmap-receiver -o "$instance" --debug:custom-hive "$hive" >"$work/template-new.log" 2>&1 \
+  || { cat "$work/template-new.log" >&2; fail "dotnet new docmap-receiver failed"; }
+[ -f "$instance/Acme.Receiver/Acme.Receiver.csproj" ] && [ -f "$instance/Acme.Receiver.Tests/Acme.Receiver.Tests.csproj" ] \
+  || fail "docmap-receiver did not create Acme.Receiver and Acme.Receiver.Tests"
+(cd "$instance" && dotnet test -c Release -nologo --logger "trx;LogFileName=template.trx" --results-directory "$work/template-results") >"$work/template-test.log" 2>&1 \
+  || { cat "$work/template-test.log" >&2; fail "the docmap-receiver template's tests failed"; }
+counters="$(grep -o '<Counters [^>]*>' "$work/template-results/template.trx" | head -n 1)"
+template_passed="$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+[ "${template_passed:-0}" -ge 4 ] || fail "the docmap-receiver template ran ${template_passed:-0} tests, expected at least 4"
+echo "pack-check: the docmap-receiver template's $template_passed tests passed"
+dotnet new docmap-receiver -o "$work/template/no-tests" --skip-tests --debug:custom-hive "$hive" >"$work/template-new2.log" 2>&1 \
+  || { cat "$work/template-new2.log" >&2; fail "dotnet new docmap-receiver --skip-tests failed"; }
+[ ! -e "$work/template/no-tests/no-tests.Tests" ] && ! grep -q Tests "$work/template/no-tests/no-tests.slnx" || fail "--skip-tests still created the test project"
+
 echo "pack-check: passed"
