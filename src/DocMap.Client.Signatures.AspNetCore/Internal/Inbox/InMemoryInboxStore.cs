@@ -14,10 +14,12 @@ internal sealed class InMemoryInboxStore : IDocMapWebhookInboxStore
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
     // Queued records by due time, running records by lease expiry, settled records by settle time; the sequence number
-    // keeps keys unique and, for equal times, first-in first-out.
+    // keeps keys unique and, for equal times, first-in first-out. Dead letters are also indexed on their own, so that
+    // listing them never walks the (far more numerous) completed records under the lock.
     private readonly SortedSet<(DateTimeOffset At, long Seq)> _due = [];
     private readonly SortedSet<(DateTimeOffset At, long Seq)> _leased = [];
     private readonly SortedSet<(DateTimeOffset At, long Seq)> _settled = [];
+    private readonly SortedSet<(DateTimeOffset At, long Seq)> _dead = [];
     private readonly Dictionary<long, Entry> _bySeq = [];
     private long _nextSeq;
     private long _deadLettered;
@@ -175,6 +177,7 @@ internal sealed class InMemoryInboxStore : IDocMapWebhookInboxStore
             entry.SettledAt = now;
             entry.LastFailure = failure;
             _settled.Add((now, entry.Seq));
+            _dead.Add((now, entry.Seq));
             _deadLettered++;
             return Task.FromResult(true);
         }
@@ -221,18 +224,14 @@ internal sealed class InMemoryInboxStore : IDocMapWebhookInboxStore
         {
             var now = _time.GetUtcNow();
             var list = new List<InboxRecord>();
-            foreach (var key in _settled.Reverse())
+            foreach (var key in _dead.Reverse())
             {
                 if (list.Count >= limit || key.At + _retention <= now)
                 {
                     break;
                 }
 
-                var entry = _bySeq[key.Seq];
-                if (entry.State == InboxMessageState.DeadLettered)
-                {
-                    list.Add(entry.ToRecord());
-                }
+                list.Add(_bySeq[key.Seq].ToRecord());
             }
 
             return Task.FromResult<IReadOnlyList<InboxRecord>>(list);
@@ -347,6 +346,7 @@ internal sealed class InMemoryInboxStore : IDocMapWebhookInboxStore
                 break;
             case InboxMessageState.DeadLettered:
                 _settled.Remove((entry.SettledAt!.Value, entry.Seq));
+                _dead.Remove((entry.SettledAt!.Value, entry.Seq));
                 _deadLettered--;
                 break;
             case InboxMessageState.Completed:
