@@ -43,7 +43,7 @@ public static class DocMapHealthChecksBuilderExtensions
         CheckTimeout(bound, nameof(timeout));
         return builder.Add(new HealthCheckRegistration(
             name,
-            provider => new DocMapApiHealthCheck(ResolveClient(provider), bound),
+            provider => new DocMapApiHealthCheck(provider.GetService<IDocMapApi>(), bound),
             failureStatus,
             tags));
     }
@@ -109,7 +109,7 @@ public static class DocMapHealthChecksBuilderExtensions
         };
         return builder.Add(new HealthCheckRegistration(
             name,
-            provider => new DocMapDeliveryHealthCheck(ResolveClient(provider), settings, provider.GetService<TimeProvider>() ?? TimeProvider.System),
+            provider => new DocMapDeliveryHealthCheck(provider.GetService<IDocMapApi>(), settings, provider.GetService<TimeProvider>() ?? TimeProvider.System),
             failureStatus,
             tags));
     }
@@ -121,8 +121,4 @@ public static class DocMapHealthChecksBuilderExtensions
             throw new ArgumentOutOfRangeException(parameterName, timeout, "The health check's timeout must be between 1 millisecond and 5 minutes.");
         }
     }
-
-    private static IDocMapApi ResolveClient(IServiceProvider provider) =>
-        provider.GetService<IDocMapApi>() ?? throw new InvalidOperationException(
-            "The DocMap health checks use the registered IDocMapApi: call services.AddDocMapClient(...) as well.");
 }

@@ -4,10 +4,15 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace DocMap.Client.Internal;
 
 /// <summary>Can DocMap be reached, and does it accept the key? One <c>GET /v1/webhooks/deliveries?limit=1</c>.</summary>
-internal sealed class DocMapApiHealthCheck(IDocMapApi api, TimeSpan timeout) : IHealthCheck
+internal sealed class DocMapApiHealthCheck(IDocMapApi? api, TimeSpan timeout) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (api is null)
+        {
+            return DocMapHealthCheckFailure.NotRegistered(context);
+        }
+
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(timeout);
         try
@@ -23,10 +28,15 @@ internal sealed class DocMapApiHealthCheck(IDocMapApi api, TimeSpan timeout) : I
 }
 
 /// <summary>The share of failed deliveries among the most recent ones in DocMap's delivery log.</summary>
-internal sealed class DocMapDeliveryHealthCheck(IDocMapApi api, DocMapDeliveryHealthCheckOptions options, TimeProvider time) : IHealthCheck
+internal sealed class DocMapDeliveryHealthCheck(IDocMapApi? api, DocMapDeliveryHealthCheckOptions options, TimeProvider time) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (api is null)
+        {
+            return DocMapHealthCheckFailure.NotRegistered(context);
+        }
+
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(options.Timeout);
         IReadOnlyList<WebhookDelivery> deliveries;
@@ -70,7 +80,7 @@ internal sealed class DocMapDeliveryHealthCheck(IDocMapApi api, DocMapDeliveryHe
         }
 
         var scope = options.WebhookId is null ? "DocMap deliveries" : $"DocMap deliveries of webhook {options.WebhookId}";
-        var window = DocMapMessages.Describe(options.Window);
+        var window = DescribeWindow(options.Window);
         if (total == 0)
         {
             return HealthCheckResult.Healthy($"No {scope} in the last {window}.", data);
@@ -81,6 +91,17 @@ internal sealed class DocMapDeliveryHealthCheck(IDocMapApi api, DocMapDeliveryHe
             ? HealthCheckResult.Degraded(string.Create(CultureInfo.InvariantCulture, $"{summary}, above the threshold of {options.FailureThreshold:P0})."), data: data)
             : HealthCheckResult.Healthy(string.Create(CultureInfo.InvariantCulture, $"{summary}, within the threshold of {options.FailureThreshold:P0})."), data);
     }
+
+    /// <summary>A window as people say it: <c>1 hour</c>, <c>15 minutes</c>, else as <see cref="DocMapMessages.Describe"/> does.</summary>
+    internal static string DescribeWindow(TimeSpan window) => window switch
+    {
+        { Ticks: var t } when t % TimeSpan.TicksPerHour == 0 => Plural((long)window.TotalHours, "hour"),
+        { Ticks: var t } when t % TimeSpan.TicksPerMinute == 0 => Plural((long)window.TotalMinutes, "minute"),
+        _ => DocMapMessages.Describe(window),
+    };
+
+    private static string Plural(long count, string unit) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {unit}{(count == 1 ? string.Empty : "s")}");
 }
 
 /// <summary>
@@ -98,6 +119,10 @@ internal static class DocMapHealthCheckFailure
     public static bool IsExpected(Exception exception, CancellationTokenSource bound) =>
         exception is DocMapApiException or HttpRequestException or TimeoutException
         || (exception is OperationCanceledException && bound.IsCancellationRequested);
+
+    /// <summary>The check was added without <c>AddDocMapClient</c>: a failed result that says so, rather than an exception out of the health check service.</summary>
+    public static HealthCheckResult NotRegistered(HealthCheckContext context) =>
+        new(context.Registration.FailureStatus, "The DocMap health checks use the registered IDocMapApi: call services.AddDocMapClient(...) as well.");
 
     public static HealthCheckResult From(HealthCheckContext context, Exception exception, CancellationTokenSource bound, TimeSpan timeout)
     {
