@@ -25,6 +25,7 @@ internal sealed class DocMapWebhookClassHandlerEndpoint<[DynamicallyAccessedMemb
             return;
         }
 
+        feature.StartHandler();
         try
         {
             var services = context.RequestServices;
@@ -51,5 +52,6 @@ internal sealed class DocMapWebhookClassHandlerEndpoint<[DynamicallyAccessedMemb
         }
 
         context.Response.StatusCode = StatusCodes.Status200OK;
+        feature.EndHandler(context, null);
     }
 }

@@ -3,11 +3,17 @@ using Microsoft.AspNetCore.Http;
 
 namespace DocMap.Client.Signatures.AspNetCore.Internal;
 
-/// <summary>A verified delivery: the event, the verification result and the pooled body buffer (returned on dispose).</summary>
+/// <summary>
+/// A verified delivery: the event, the verification result, the pooled body buffer (returned on dispose) and the
+/// delivery's telemetry, which the stage that runs the handler ends.
+/// </summary>
 internal sealed class DocMapWebhookFeature : IDisposable
 {
     private byte[]? _buffer;
     private MemoryStream? _replayStream;
+
+    /// <summary>The delivery's span and measurements (a field: the struct is used in place).</summary>
+    public DocMapWebhookDeliveryTelemetry Delivery;
 
     public DocMapWebhookFeature(byte[] buffer, int length, WebhookEvent webhookEvent, WebhookVerificationResult verification)
     {
@@ -30,8 +36,43 @@ internal sealed class DocMapWebhookFeature : IDisposable
         request.Body = _replayStream;
     }
 
+    /// <summary>The handler starts (the first call counts): it runs inside the delivery's span and is timed.</summary>
+    public void StartHandler() => Delivery.StartHandler();
+
+    /// <summary>
+    /// The handler ended, by returning or with <paramref name="exception"/>: verified, handler_failed (an exception, or
+    /// a 5xx the handler answered) or aborted (the sender went away). The first stage to call it records the outcome.
+    /// </summary>
+    public void EndHandler(HttpContext context, Exception? exception)
+    {
+        if (!Delivery.IsRecording)
+        {
+            return;
+        }
+
+        if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        {
+            Delivery.EndHandler(DocMapWebhookOutcomes.Aborted, null);
+        }
+        else if (exception is not null)
+        {
+            Delivery.EndHandler(DocMapWebhookOutcomes.HandlerFailed, exception.GetType().FullName);
+        }
+        else if (context.Response.StatusCode >= StatusCodes.Status500InternalServerError)
+        {
+            Delivery.EndHandler(DocMapWebhookOutcomes.HandlerFailed, context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            Delivery.EndHandler(DocMapWebhookOutcomes.Verified, null);
+        }
+    }
+
     public void Dispose()
     {
+        // A delivery whose handler stage never reported (nothing ran one) still ends its span.
+        Delivery.EndHandler(DocMapWebhookOutcomes.Verified, null);
+
         // Dispose the replay stream first so nothing can read the buffer after it returns to the pool.
         _replayStream?.Dispose();
         var buffer = Interlocked.Exchange(ref _buffer, null);

@@ -35,12 +35,14 @@ internal static class DocMapWebhookProcessor
 
         var settings = runtime.Current;
         var logger = runtime.Logger;
+        var delivery = DocMapWebhookDeliveryTelemetry.Start(runtime.Instruments);
         var request = context.Request;
         var remoteAddress = context.Connection.RemoteIpAddress;
         var contentLength = request.ContentLength;
         if (contentLength > settings.MaxBodyBytes)
         {
             DocMapWebhookLog.BodyTooLarge(logger, remoteAddress, settings.MaxBodyBytes, contentLength, settings.KeyFingerprints);
+            delivery.End(DocMapWebhookOutcomes.TooLarge);
             await DocMapWebhookResponses.TooLargeAsync(context).ConfigureAwait(false);
             return null;
         }
@@ -54,6 +56,7 @@ internal static class DocMapWebhookProcessor
         if (headerCheck is WebhookSignatureFailureReason.MissingSignature or WebhookSignatureFailureReason.MalformedSignature)
         {
             DocMapWebhookLog.SignatureRejected(logger, remoteAddress, headerCheck, contentLength, 0, settings.KeyFingerprints);
+            delivery.Rejected(headerCheck, bodyLength: -1);
             await DocMapWebhookResponses.UnauthorizedAsync(context).ConfigureAwait(false);
             return null;
         }
@@ -83,6 +86,7 @@ internal static class DocMapWebhookProcessor
         {
             // The server's own limit (for example Kestrel's MaxRequestBodySize) is lower than ours.
             DocMapWebhookLog.BodyTooLarge(logger, remoteAddress, settings.MaxBodyBytes, contentLength, settings.KeyFingerprints);
+            delivery.End(DocMapWebhookOutcomes.TooLarge);
             await DocMapWebhookResponses.TooLargeAsync(context).ConfigureAwait(false);
             return null;
         }
@@ -91,18 +95,21 @@ internal static class DocMapWebhookProcessor
             // The server's own minimum data rate (Kestrel: 240 bytes/s after 5 s) tripped before BodyReadTimeout did:
             // the same answer as our deadline, 408 and closed.
             DocMapWebhookLog.BodyUnreadable(logger, remoteAddress, "the body arrived below the server's minimum data rate (408)", contentLength);
+            delivery.End(DocMapWebhookOutcomes.TimedOut);
             await DocMapWebhookResponses.TimeoutAndCloseAsync(context, runtime.TimeProvider).ConfigureAwait(false);
             return null;
         }
         catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
         {
             DocMapWebhookLog.ClientDisconnected(logger, remoteAddress);
+            delivery.End(DocMapWebhookOutcomes.Aborted);
             return null;
         }
         catch (Exception ex) when (ex is BadHttpRequestException or IOException)
         {
             // A truncated or malformed body; the exception message describes the framing, never the content.
             DocMapWebhookLog.BodyUnreadable(logger, remoteAddress, ex.GetType().Name, contentLength);
+            delivery.End(DocMapWebhookOutcomes.Invalid, DocMapWebhookRejectionReasons.UnreadableBody);
             await DocMapWebhookResponses.UnreadableAsync(context).ConfigureAwait(false);
             return null;
         }
@@ -111,10 +118,12 @@ internal static class DocMapWebhookProcessor
         {
             case BodyReadOutcome.TooLarge:
                 DocMapWebhookLog.BodyTooLarge(logger, remoteAddress, settings.MaxBodyBytes, contentLength, settings.KeyFingerprints);
+                delivery.End(DocMapWebhookOutcomes.TooLarge);
                 await DocMapWebhookResponses.TooLargeAsync(context).ConfigureAwait(false);
                 return null;
             case BodyReadOutcome.TimedOut:
                 DocMapWebhookLog.BodyReadTimedOut(logger, remoteAddress, settings.BodyReadTimeout, read.BytesRead, contentLength, settings.KeyFingerprints);
+                delivery.End(DocMapWebhookOutcomes.TimedOut);
                 await DocMapWebhookResponses.TimeoutAndCloseAsync(context, runtime.TimeProvider).ConfigureAwait(false);
                 return null;
         }
@@ -129,6 +138,7 @@ internal static class DocMapWebhookProcessor
             if (!verification.IsValid)
             {
                 DocMapWebhookLog.SignatureRejected(logger, remoteAddress, verification.FailureReason, contentLength, length, settings.KeyFingerprints);
+                delivery.Rejected(verification.FailureReason, length);
                 await DocMapWebhookResponses.UnauthorizedAsync(context).ConfigureAwait(false);
                 return null;
             }
@@ -145,12 +155,14 @@ internal static class DocMapWebhookProcessor
                 // other exception is still the body's fault, not the server's: 400, logged by type name only.
                 var problem = ex is WebhookPayloadException ? ex.Message : $"the body could not be parsed ({ex.GetType().Name})";
                 DocMapWebhookLog.PayloadInvalid(logger, remoteAddress, problem, contentLength, length, verification.MatchedSecret!.Fingerprint);
+                delivery.End(DocMapWebhookOutcomes.Invalid, DocMapWebhookRejectionReasons.InvalidPayload, length);
                 await DocMapWebhookResponses.InvalidPayloadAsync(context).ConfigureAwait(false);
                 return null;
             }
 
             DocMapWebhookLog.Verified(logger, webhookEvent, length, verification.MatchedSecret!.Fingerprint);
-            var feature = new DocMapWebhookFeature(buffer, length, webhookEvent, verification);
+            delivery.Verified(webhookEvent, length);
+            var feature = new DocMapWebhookFeature(buffer, length, webhookEvent, verification) { Delivery = delivery };
             returnBuffer = false;
             context.Features.Set(feature);
             context.Response.RegisterForDispose(feature);
@@ -180,9 +192,21 @@ internal static class DocMapWebhookProcessor
         }
 
         context.RequestServices.GetRequiredService<DocMapWebhookEventHolder>().Event = feature.Event;
+        feature.StartHandler();
         if (!ownsEndpoint)
         {
-            await next(context).ConfigureAwait(false);
+            // The endpoint's own exceptions are not caught, only seen for the delivery's outcome.
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                feature.EndHandler(context, ex);
+                throw;
+            }
+
+            feature.EndHandler(context, null);
             return;
         }
 
@@ -193,12 +217,16 @@ internal static class DocMapWebhookProcessor
         catch (Exception ex)
         {
             await HandlerFailedAsync(context, runtime, feature.Event, ex).ConfigureAwait(false);
+            return;
         }
+
+        feature.EndHandler(context, null);
     }
 
     /// <summary>A handler of an owned endpoint threw: 500 (logged), or nothing when the sender had gone away.</summary>
     public static async Task HandlerFailedAsync(HttpContext context, DocMapWebhookRuntime runtime, WebhookEvent webhookEvent, Exception exception)
     {
+        context.Features.Get<DocMapWebhookFeature>()?.EndHandler(context, exception);
         if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
         {
             DocMapWebhookLog.ClientDisconnected(runtime.Logger, context.Connection.RemoteIpAddress);
