@@ -372,7 +372,7 @@ public sealed class TelemetryTests
 
         Assert.False(DocMapWebhookInstruments.Source.HasListeners());
         Assert.False(instruments.IsEnabled);
-        Assert.False(DocMapWebhookDeliveryTelemetry.Start(instruments).IsRecording);
+        Assert.Null(DocMapWebhookDeliveryTelemetry.Start(instruments));
         using var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_quiet"), Secret));
         await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
 

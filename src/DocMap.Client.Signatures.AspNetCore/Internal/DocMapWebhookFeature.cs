@@ -12,8 +12,8 @@ internal sealed class DocMapWebhookFeature : IDisposable
     private byte[]? _buffer;
     private MemoryStream? _replayStream;
 
-    /// <summary>The delivery's span and measurements (a field: the struct is used in place).</summary>
-    public DocMapWebhookDeliveryTelemetry Delivery;
+    /// <summary>The delivery's span and measurements; <see langword="null"/> when nobody listened as it arrived.</summary>
+    public DocMapWebhookDeliveryTelemetry? Delivery { get; init; }
 
     public DocMapWebhookFeature(byte[] buffer, int length, WebhookEvent webhookEvent, WebhookVerificationResult verification)
     {
@@ -37,7 +37,7 @@ internal sealed class DocMapWebhookFeature : IDisposable
     }
 
     /// <summary>The handler starts (the first call counts): it runs inside the delivery's span and is timed.</summary>
-    public void StartHandler() => Delivery.StartHandler();
+    public void StartHandler() => Delivery?.StartHandler();
 
     /// <summary>
     /// The handler ended, by returning or with <paramref name="exception"/>: verified, handler_failed (an exception, or
@@ -45,33 +45,34 @@ internal sealed class DocMapWebhookFeature : IDisposable
     /// </summary>
     public void EndHandler(HttpContext context, Exception? exception)
     {
-        if (!Delivery.IsRecording)
+        var delivery = Delivery;
+        if (delivery is not { IsRecording: true })
         {
             return;
         }
 
         if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
         {
-            Delivery.EndHandler(DocMapWebhookOutcomes.Aborted, null);
+            delivery.EndHandler(DocMapWebhookOutcomes.Aborted, null);
         }
         else if (exception is not null)
         {
-            Delivery.EndHandler(DocMapWebhookOutcomes.HandlerFailed, exception.GetType().FullName);
+            delivery.EndHandler(DocMapWebhookOutcomes.HandlerFailed, exception.GetType().FullName);
         }
         else if (context.Response.StatusCode >= StatusCodes.Status500InternalServerError)
         {
-            Delivery.EndHandler(DocMapWebhookOutcomes.HandlerFailed, context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            delivery.EndHandler(DocMapWebhookOutcomes.HandlerFailed, context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         else
         {
-            Delivery.EndHandler(DocMapWebhookOutcomes.Verified, null);
+            delivery.EndHandler(DocMapWebhookOutcomes.Verified, null);
         }
     }
 
     public void Dispose()
     {
         // A delivery whose handler stage never reported (nothing ran one) still ends its span.
-        Delivery.EndHandler(DocMapWebhookOutcomes.Verified, null);
+        Delivery?.EndHandler(DocMapWebhookOutcomes.Verified, null);
 
         // Dispose the replay stream first so nothing can read the buffer after it returns to the pool.
         _replayStream?.Dispose();

@@ -132,56 +132,47 @@ internal sealed class DocMapWebhookInstruments
 
 /// <summary>
 /// The telemetry of one delivery: its <c>ReceiveWebhook</c> span and its measurements. <see cref="Start"/> it when the
-/// delivery's processing begins, then end it exactly once with <see cref="End"/> (or <see cref="Rejected"/>), or, for a
-/// verified delivery, <see cref="Verified"/>, <see cref="StartHandler"/> and <see cref="EndHandler"/>. When nobody listened
-/// at the start it is the default value and every method returns at once, so a delivery pays one check.
+/// delivery's processing begins (<see langword="null"/> when nobody listens, so a delivery pays one check and no
+/// allocation: call it as <c>delivery?.End(...)</c>), then end it once with <see cref="End"/> (or <see cref="Rejected"/>),
+/// or, for a verified delivery, <see cref="Verified"/>, <see cref="StartHandler"/> and <see cref="EndHandler"/>. Calls after
+/// the end do nothing, so the stage that learns the outcome first records it. Not thread-safe: one delivery's stages
+/// run one after another.
 /// </summary>
-/// <remarks>
-/// A mutable struct: keep it in one local or field (the delivery feature's) and call it in place; a copy would record
-/// twice. Methods after the end do nothing, so the stage that learns the outcome first records it.
-/// </remarks>
-internal struct DocMapWebhookDeliveryTelemetry
+internal sealed class DocMapWebhookDeliveryTelemetry
 {
-    private DocMapWebhookInstruments? _instruments;
-    private Activity? _activity;
+    private readonly DocMapWebhookInstruments _instruments;
+    private readonly Activity? _activity;
     private string? _eventType;
     private long _handlerStarted;
-    private int _bodyLength;
+    private int _bodyLength = -1;
     private bool _handlerRunning;
+    private bool _ended;
+
+    private DocMapWebhookDeliveryTelemetry(DocMapWebhookInstruments instruments, Activity? activity)
+    {
+        _instruments = instruments;
+        _activity = activity;
+    }
 
     /// <summary>The delivery's span, or <see langword="null"/> (nobody listens to spans, or the sampler dropped it).</summary>
-    public readonly Activity? Activity => _activity;
+    public Activity? Activity => _activity;
 
-    /// <summary>Whether the delivery is being recorded and has not ended.</summary>
-    public readonly bool IsRecording => _instruments is not null;
+    /// <summary>Whether the delivery has not ended yet.</summary>
+    public bool IsRecording => !_ended;
 
     /// <summary>
-    /// Starts a delivery's telemetry: a <c>ReceiveWebhook</c> span (Internal, a child of the current activity, which is
-    /// ASP.NET Core's request span) when spans are listened to. Current for the rest of the calling async method.
+    /// Starts a delivery's telemetry, or returns <see langword="null"/> when nobody listens: a <c>ReceiveWebhook</c> span
+    /// (Internal, a child of the current activity, which is ASP.NET Core's request span) when spans are listened to,
+    /// current for the rest of the calling async method.
     /// </summary>
-    public static DocMapWebhookDeliveryTelemetry Start(DocMapWebhookInstruments instruments)
-    {
-        if (!instruments.IsEnabled)
-        {
-            return default;
-        }
-
-        return new DocMapWebhookDeliveryTelemetry
-        {
-            _instruments = instruments,
-            _activity = DocMapWebhookInstruments.Source.StartActivity(DocMapWebhookInstruments.SpanName, ActivityKind.Internal),
-            _bodyLength = -1,
-        };
-    }
+    public static DocMapWebhookDeliveryTelemetry? Start(DocMapWebhookInstruments instruments) =>
+        instruments.IsEnabled
+            ? new DocMapWebhookDeliveryTelemetry(instruments, DocMapWebhookInstruments.Source.StartActivity(DocMapWebhookInstruments.SpanName, ActivityKind.Internal))
+            : null;
 
     /// <summary>The body verified and parsed: the span gets the event type and extraction id (span only, never a metric).</summary>
     public void Verified(WebhookEvent webhookEvent, int bodyLength)
     {
-        if (_instruments is null)
-        {
-            return;
-        }
-
         _bodyLength = bodyLength;
         _eventType = DocMapWebhookInstruments.BoundedEventType(webhookEvent.Type);
         if (_activity is { IsAllDataRequested: true } activity)
@@ -205,7 +196,7 @@ internal struct DocMapWebhookDeliveryTelemetry
     /// </summary>
     public void StartHandler()
     {
-        if (_instruments is null || _handlerRunning)
+        if (_ended || _handlerRunning)
         {
             return;
         }
@@ -229,7 +220,7 @@ internal struct DocMapWebhookDeliveryTelemetry
     /// </summary>
     public void EndHandler(string outcome, string? errorType)
     {
-        if (_instruments is null)
+        if (_ended)
         {
             return;
         }
@@ -244,7 +235,7 @@ internal struct DocMapWebhookDeliveryTelemetry
             _instruments.HandlerDuration.Record(Stopwatch.GetElapsedTime(_handlerStarted).TotalSeconds, tags);
         }
 
-        End(outcome, null, _bodyLength, errorType);
+        End(outcome, null, -1, errorType);
     }
 
     /// <summary>
@@ -254,13 +245,12 @@ internal struct DocMapWebhookDeliveryTelemetry
     /// </summary>
     public void End(string outcome, string? reason = null, int bodyLength = -1, string? errorType = null)
     {
-        var instruments = _instruments;
-        if (instruments is null)
+        if (_ended)
         {
             return;
         }
 
-        _instruments = null;
+        _ended = true;
         if (bodyLength < 0)
         {
             bodyLength = _bodyLength;
@@ -295,6 +285,7 @@ internal struct DocMapWebhookDeliveryTelemetry
             activity.Stop();
         }
 
+        var instruments = _instruments;
         if (instruments.Deliveries.Enabled)
         {
             var tags = new TagList { { DocMapWebhookInstruments.OutcomeTag, outcome } };

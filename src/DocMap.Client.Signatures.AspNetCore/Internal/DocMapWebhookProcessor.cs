@@ -42,7 +42,7 @@ internal static class DocMapWebhookProcessor
         if (contentLength > settings.MaxBodyBytes)
         {
             DocMapWebhookLog.BodyTooLarge(logger, remoteAddress, settings.MaxBodyBytes, contentLength, settings.KeyFingerprints);
-            delivery.End(DocMapWebhookOutcomes.TooLarge);
+            delivery?.End(DocMapWebhookOutcomes.TooLarge);
             await DocMapWebhookResponses.TooLargeAsync(context).ConfigureAwait(false);
             return null;
         }
@@ -56,7 +56,7 @@ internal static class DocMapWebhookProcessor
         if (headerCheck is WebhookSignatureFailureReason.MissingSignature or WebhookSignatureFailureReason.MalformedSignature)
         {
             DocMapWebhookLog.SignatureRejected(logger, remoteAddress, headerCheck, contentLength, 0, settings.KeyFingerprints);
-            delivery.Rejected(headerCheck, bodyLength: -1);
+            delivery?.Rejected(headerCheck, bodyLength: -1);
             await DocMapWebhookResponses.UnauthorizedAsync(context).ConfigureAwait(false);
             return null;
         }
@@ -86,7 +86,7 @@ internal static class DocMapWebhookProcessor
         {
             // The server's own limit (for example Kestrel's MaxRequestBodySize) is lower than ours.
             DocMapWebhookLog.BodyTooLarge(logger, remoteAddress, settings.MaxBodyBytes, contentLength, settings.KeyFingerprints);
-            delivery.End(DocMapWebhookOutcomes.TooLarge);
+            delivery?.End(DocMapWebhookOutcomes.TooLarge);
             await DocMapWebhookResponses.TooLargeAsync(context).ConfigureAwait(false);
             return null;
         }
@@ -95,21 +95,21 @@ internal static class DocMapWebhookProcessor
             // The server's own minimum data rate (Kestrel: 240 bytes/s after 5 s) tripped before BodyReadTimeout did:
             // the same answer as our deadline, 408 and closed.
             DocMapWebhookLog.BodyUnreadable(logger, remoteAddress, "the body arrived below the server's minimum data rate (408)", contentLength);
-            delivery.End(DocMapWebhookOutcomes.TimedOut);
+            delivery?.End(DocMapWebhookOutcomes.TimedOut);
             await DocMapWebhookResponses.TimeoutAndCloseAsync(context, runtime.TimeProvider).ConfigureAwait(false);
             return null;
         }
         catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
         {
             DocMapWebhookLog.ClientDisconnected(logger, remoteAddress);
-            delivery.End(DocMapWebhookOutcomes.Aborted);
+            delivery?.End(DocMapWebhookOutcomes.Aborted);
             return null;
         }
         catch (Exception ex) when (ex is BadHttpRequestException or IOException)
         {
             // A truncated or malformed body; the exception message describes the framing, never the content.
             DocMapWebhookLog.BodyUnreadable(logger, remoteAddress, ex.GetType().Name, contentLength);
-            delivery.End(DocMapWebhookOutcomes.Invalid, DocMapWebhookRejectionReasons.UnreadableBody);
+            delivery?.End(DocMapWebhookOutcomes.Invalid, DocMapWebhookRejectionReasons.UnreadableBody);
             await DocMapWebhookResponses.UnreadableAsync(context).ConfigureAwait(false);
             return null;
         }
@@ -118,12 +118,12 @@ internal static class DocMapWebhookProcessor
         {
             case BodyReadOutcome.TooLarge:
                 DocMapWebhookLog.BodyTooLarge(logger, remoteAddress, settings.MaxBodyBytes, contentLength, settings.KeyFingerprints);
-                delivery.End(DocMapWebhookOutcomes.TooLarge);
+                delivery?.End(DocMapWebhookOutcomes.TooLarge);
                 await DocMapWebhookResponses.TooLargeAsync(context).ConfigureAwait(false);
                 return null;
             case BodyReadOutcome.TimedOut:
                 DocMapWebhookLog.BodyReadTimedOut(logger, remoteAddress, settings.BodyReadTimeout, read.BytesRead, contentLength, settings.KeyFingerprints);
-                delivery.End(DocMapWebhookOutcomes.TimedOut);
+                delivery?.End(DocMapWebhookOutcomes.TimedOut);
                 await DocMapWebhookResponses.TimeoutAndCloseAsync(context, runtime.TimeProvider).ConfigureAwait(false);
                 return null;
         }
@@ -138,7 +138,7 @@ internal static class DocMapWebhookProcessor
             if (!verification.IsValid)
             {
                 DocMapWebhookLog.SignatureRejected(logger, remoteAddress, verification.FailureReason, contentLength, length, settings.KeyFingerprints);
-                delivery.Rejected(verification.FailureReason, length);
+                delivery?.Rejected(verification.FailureReason, length);
                 await DocMapWebhookResponses.UnauthorizedAsync(context).ConfigureAwait(false);
                 return null;
             }
@@ -155,13 +155,13 @@ internal static class DocMapWebhookProcessor
                 // other exception is still the body's fault, not the server's: 400, logged by type name only.
                 var problem = ex is WebhookPayloadException ? ex.Message : $"the body could not be parsed ({ex.GetType().Name})";
                 DocMapWebhookLog.PayloadInvalid(logger, remoteAddress, problem, contentLength, length, verification.MatchedSecret!.Fingerprint);
-                delivery.End(DocMapWebhookOutcomes.Invalid, DocMapWebhookRejectionReasons.InvalidPayload, length);
+                delivery?.End(DocMapWebhookOutcomes.Invalid, DocMapWebhookRejectionReasons.InvalidPayload, length);
                 await DocMapWebhookResponses.InvalidPayloadAsync(context).ConfigureAwait(false);
                 return null;
             }
 
             DocMapWebhookLog.Verified(logger, webhookEvent, length, verification.MatchedSecret!.Fingerprint);
-            delivery.Verified(webhookEvent, length);
+            delivery?.Verified(webhookEvent, length);
             var feature = new DocMapWebhookFeature(buffer, length, webhookEvent, verification) { Delivery = delivery };
             returnBuffer = false;
             context.Features.Set(feature);
