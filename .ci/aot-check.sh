@@ -46,7 +46,10 @@ echo "aot-check: publishing $app_name with native AOT (linux-x64)"
 started=$SECONDS
 # A fresh artifacts path every run: an up-to-date ILC step would print no warnings, so an incremental publish could
 # pass on a tree that still has some. It also keeps this publish apart from the solution's bin/ and obj/ folders.
-dotnet publish "$project" -c Release -r linux-x64 -o "$out" -nologo --artifacts-path "$work/artifacts" \
+# --disable-build-servers: no MSBuild node, compiler server or Razor server outlives this script (by default they stay
+# for minutes after a build, holding a CI job open; shutting build servers down afterwards would also stop other
+# builds' servers on a shared machine).
+dotnet publish "$project" -c Release -r linux-x64 -o "$out" -nologo --artifacts-path "$work/artifacts" --disable-build-servers \
   -p:TrimmerSingleWarn=false -p:IlcTreatWarningsAsErrors=false -p:ILLinkTreatWarningsAsErrors=false \
   >"$work/publish.log" 2>&1
 publish_rc=$?

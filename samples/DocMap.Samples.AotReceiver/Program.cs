@@ -28,13 +28,21 @@ app.MapDocMapWebhooks<LoggingWebhookHandler>("/webhooks/docmap");
 
 app.Run();
 
-/// <summary>Logs one line per verified delivery. Replace the body with your own work (keep it under DocMap's 10 s timeout).</summary>
+/// <summary>
+/// Logs one line per verified delivery. Replace the body with your own work (keep it under DocMap's 10 s timeout).
+/// Values from the body are escaped before they are logged (WebhookLogValue), so a CR/LF or an ANSI escape in a signed
+/// field cannot forge a log line.
+/// </summary>
 internal sealed partial class LoggingWebhookHandler(ILogger<LoggingWebhookHandler> logger) : DocMapWebhookHandler
 {
     public override Task HandleAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(webhookEvent);
-        Received(logger, webhookEvent.Type.ToString(), webhookEvent.ExtractionId ?? "(none)", webhookEvent.Extraction?.Status);
+        Received(
+            logger,
+            WebhookLogValue.Escape(webhookEvent.Type.ToString())!,
+            WebhookLogValue.Escape(webhookEvent.ExtractionId) ?? "(none)",
+            WebhookLogValue.Escape(webhookEvent.Extraction?.Status));
         return Task.CompletedTask;
     }
 

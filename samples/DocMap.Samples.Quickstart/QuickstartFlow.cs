@@ -143,6 +143,7 @@ public static class QuickstartFlow
                 output.WriteLine("To register a webhook: dotnet run --project samples/DocMap.Samples.Quickstart -- create https://your.app/webhooks/docmap");
             }
 
+            PrintToolPointer(output);
             return Success;
         }
         catch (ArgumentException ex)
@@ -243,8 +244,34 @@ public static class QuickstartFlow
                 ? "Done: both deliveries were signed by DocMap, verified by your receiver and handled; the forgery was refused."
                 : $"Something went wrong: {handled.Count} events handled, {successes} successful deliveries, forgery answered {(int)forged}.");
             output.WriteLine("Next: write tests against DocMapEmulator (README, section 'Trying the SDK and testing your integration without DocMap'), then set DOCMAP_API_KEY and run this again.");
+            PrintToolPointer(output);
 
             return new EmulatorRunResult(ok ? Success : ApiFailure, [.. handled], log, forged);
+        }
+    }
+
+    /// <summary>
+    /// The quickstart's last lines: the same operations from a terminal, with the <c>docmap</c> tool (docs/cli.md).
+    /// Each command shown is a valid <c>docmap</c> command line (the CLI's tests parse them).
+    /// </summary>
+    public static IReadOnlyList<(string Command, string What)> ToolCommands { get; } =
+    [
+        ("dotnet tool install -g DocMap.Cli", "install the docmap command"),
+        ("docmap webhooks list", "your webhooks (DOCMAP_API_KEY set)"),
+        ("docmap webhooks create https://your.app/webhooks/docmap --secret-file docmap-secret", "register one; its secret goes to an owner-only file"),
+        ("docmap deliveries --watch", "follow the delivery log as deliveries happen"),
+        ("docmap verify --diagnose --signature \"$SIGNATURE\" --body-file body.json", "a delivery that does not verify: which setting fixes it"),
+        ("docmap emulator", "this emulator on its own, for an app in any language"),
+    ];
+
+    private static void PrintToolPointer(TextWriter output)
+    {
+        output.WriteLine();
+        output.WriteLine("The same from a terminal, with the docmap tool (docs/cli.md):");
+        var width = ToolCommands.Max(c => c.Command.Length);
+        foreach (var (command, what) in ToolCommands)
+        {
+            output.WriteLine($"  {command.PadRight(width)}  # {what}");
         }
     }
 

@@ -103,7 +103,7 @@ public sealed class DocMapEmulatorOptions
     /// <summary>
     /// How many bytes of each request body and delivery payload the logs keep; longer ones are cut there (at a
     /// character boundary) and flagged (<see cref="ReceivedRequest.BodyTruncated"/>, <see cref="EmulatedDelivery.PayloadTruncated"/>).
-    /// Default 16 KiB, at least 0, at most 1 MiB. Bodies of requests refused with 401 are never kept.
+    /// Default 16 KiB, at least 0, at most 1 MiB. Bodies of requests without the emulator's API key are never kept.
     /// </summary>
     public int MaxLoggedBodyBytes { get; set; } = DefaultMaxLoggedBodyBytes;
 

@@ -56,7 +56,7 @@ public sealed class EmulatedDelivery
     /// <summary>The receiver's HTTP status, or <see langword="null"/> when no response arrived (refused, timed out).</summary>
     public int? HttpStatus { get; }
 
-    /// <summary>Why no response arrived, or <see langword="null"/> when one did.</summary>
+    /// <summary>Why no response arrived (at most 500 characters, cut with <c>…</c>), or <see langword="null"/> when one did.</summary>
     public string? Error { get; }
 
     /// <summary>How long the attempt took.</summary>

@@ -4,7 +4,7 @@ namespace DocMap.Client;
 
 /// <summary>
 /// DocMap answered with a non-2xx status (a redirect included, which the client never follows), or with a 2xx body
-/// that is not the documented JSON or is larger than <see cref="DocMapClientOptions.MaxResponseBytes"/>. Branch on
+/// that is not the documented JSON, cannot be decompressed, or is larger than <see cref="DocMapClientOptions.MaxResponseBytes"/>. Branch on
 /// <see cref="ErrorCode"/> (see <see cref="DocMapErrorCodes"/>) or <see cref="StatusCode"/>; the message is for people.
 /// The message never contains the API key.
 /// </summary>

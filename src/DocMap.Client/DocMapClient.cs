@@ -53,7 +53,8 @@ public static class DocMapClient
         effective.ApiKey = apiKey;
         DocMapPipeline.ThrowIfInvalid(effective, nameof(options));
 
-        HttpMessageHandler handler = primaryHandler;
+        HttpMessageHandler handler = DocMapPipeline.CreateRedirectGuard(apiKey);
+        ((DelegatingHandler)handler).InnerHandler = primaryHandler;
         var handlers = DocMapPipeline.CreateHandlers(effective);
         for (var i = handlers.Length - 1; i >= 0; i--)
         {

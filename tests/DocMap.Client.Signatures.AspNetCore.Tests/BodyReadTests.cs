@@ -131,6 +131,53 @@ public sealed class BodyReadTests
     }
 
     [Fact]
+    public async Task After_the_408_the_request_ends_as_soon_as_the_sender_closes_not_only_after_the_linger()
+    {
+        // The receiver's clock is a fake one that the test moves only until the 408 is decided: the 1 s linger after the
+        // answer can then never run out, so the request can end only because the sender closed the connection.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var host = await WebhookHost.StartAsync(
+            Settings(bodyReadTimeout: "00:00:01"),
+            app =>
+            {
+                app.Use(async (context, next) =>
+                {
+                    await next(context);
+                    ended.TrySetResult();
+                });
+                MapDocMapWebhooksTests.MapDelegate(app);
+            },
+            configure: b =>
+            {
+                b.Services.AddSingleton<TimeProvider>(clock);
+
+                // Nor can the server's own minimum data rate end it (it times body reads on the real clock).
+                b.WebHost.ConfigureKestrel(o => o.Limits.MinRequestBodyDataRate = null);
+            });
+        using var connection = await RawConnection.OpenAsync(host.BaseAddress, CancellationToken.None);
+        await connection.SendAsync(RawConnection.Head(Deliveries.Path, WrongSignature, "Content-Length: 10000"), CancellationToken.None);
+        await connection.SendAsync(new byte[100], CancellationToken.None);
+        var head = connection.ReadHeadAsync(TimeSpan.FromSeconds(30));
+
+        // Move the fake clock in small steps until the deadline has fired (event 4010 is logged before the answer is
+        // written, so at most one more step follows it: far less than the linger).
+        for (var step = 0; step < 600 && !host.Logs.GetSnapshot().Any(r => r.Id.Id == 4010); step++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(20);
+        }
+
+        Assert.StartsWith("HTTP/1.1 408", await head, StringComparison.Ordinal);
+        Assert.False(ended.Task.IsCompleted, "the request ended before the sender closed (the linger cannot have run out)");
+
+        connection.Dispose();
+
+        var closedInTime = await Task.WhenAny(ended.Task, Task.Delay(TimeSpan.FromSeconds(20))) == ended.Task;
+        Assert.True(closedInTime, "the request was still running 20 s after the sender closed the connection");
+    }
+
+    [Fact]
     public async Task A_chunked_body_that_stalls_is_answered_408_too()
     {
         await using var host = await WebhookHost.StartAsync(Settings(bodyReadTimeout: "00:00:01"), MapDocMapWebhooksTests.MapDelegate);
@@ -145,6 +192,75 @@ public sealed class BodyReadTests
         Assert.InRange(reply.After, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(1 + 3.5));
         Assert.StartsWith("HTTP/1.1 408", reply.Text, StringComparison.Ordinal);
         Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Id == 4010 && r.GetStructuredStateValue("BytesRead") == "16");
+    }
+
+    [Fact]
+    public async Task Over_HTTP2_a_stalled_body_is_answered_408_and_only_its_stream_is_reset()
+    {
+        var connections = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var host = await WebhookHost.StartAsync(
+            Settings(bodyReadTimeout: "00:00:01"),
+            app =>
+            {
+                app.Use((context, next) =>
+                {
+                    connections.Enqueue(context.Connection.Id);
+                    return next(context);
+                });
+                MapDocMapWebhooksTests.MapDelegate(app);
+            },
+            configure: b => b.WebHost.ConfigureKestrel(o => o.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2)));
+        using var client = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var release = new TaskCompletionSource();
+        using var stalled = new HttpRequestMessage(HttpMethod.Post, Deliveries.Path)
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new StallingContent(100, 10_000, release.Task),
+        };
+        stalled.Headers.TryAddWithoutValidation(WebhookSignatureOptions.DefaultHeaderName, WrongSignature);
+        var clock = Stopwatch.StartNew();
+
+        try
+        {
+            using var response = await client.SendAsync(stalled);
+            Assert.Equal(HttpStatusCode.RequestTimeout, response.StatusCode);
+            Assert.Contains("REQUEST_TIMEOUT", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(15));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        // The same HTTP/2 connection serves the next delivery: only the stalled request's stream was reset.
+        var body = Deliveries.Body("ext_h2_after_stall");
+        using var valid = Deliveries.Signed(body, Secret);
+        valid.Version = HttpVersion.Version20;
+        valid.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        using var ok = await client.SendAsync(valid);
+        await HttpAssert.StatusAsync(HttpStatusCode.OK, ok);
+        Assert.Equal(HttpVersion.Version20, ok.Version);
+        Assert.Single(connections.Distinct());
+        Assert.Single(host.Logs.GetSnapshot(), r => r.Id.Id == 4010);
+        Assert.Equal("ext_h2_after_stall", Assert.Single(host.Recorder.Events).ExtractionId);
+    }
+
+    /// <summary>Sends the first <c>sent</c> bytes of a body that declares <c>declared</c>, then waits for <c>release</c>.</summary>
+    private sealed class StallingContent(int sent, long declared, Task release) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(new byte[sent]);
+            await stream.FlushAsync();
+            await release;
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = declared;
+            return true;
+        }
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace DocMap.Client.Signatures.AspNetCore.Tests;
 
@@ -311,6 +312,28 @@ public sealed class OptionsTests
         Assert.DoesNotContain(misplaced, ex.ToString(), StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [InlineData("BodyReadTimeout", "10s")]
+    [InlineData("MaxBodyBytes", "1MB")]
+    [InlineData("MaxSignaturesPerHeader", "eight")]
+    [InlineData("KeyDerivation", "Sha256")]
+    public async Task A_value_of_the_wrong_type_stops_the_app_with_a_message_that_names_its_setting_and_format(string key, string value)
+    {
+        var settings = WebhookHost.Settings(SecretText);
+        settings[$"DocMap:Webhooks:{key}"] = value;
+        var builder = WebhookHost.CreateBuilder(settings, testServer: true);
+        builder.Services.AddDocMapWebhooks(builder.Configuration.GetSection(DocMapWebhookOptions.SectionName));
+        await using var app = builder.Build();
+        app.MapDocMapWebhooks<RecordingHandler>(Deliveries.Path);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var ex = await Assert.ThrowsAsync<Internal.DocMapWebhookBindingException>(() => app.StartAsync(timeout.Token));
+
+        // The binder's own message (which quotes the value) is not shown, so the setting must be findable from ours.
+        Assert.Contains($"DocMap:Webhooks:{key} ", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(value, ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_invalid_reload_before_the_first_delivery_keeps_the_start_up_secrets()
     {
@@ -386,5 +409,51 @@ public sealed class OptionsTests
         }
 
         Assert.Single(host.Logs.GetSnapshot(), r => r.Id.Id == 4007);
+    }
+    [Fact]
+    public void A_valid_reload_after_a_rejected_one_takes_effect_even_when_a_request_reads_the_settings_mid_reload()
+    {
+        // The reload callbacks run one after another on the reloading thread: the receiver's own change-token
+        // subscription and the options monitor's (which drops its cached value, here the previous reload's failure,
+        // and reads the new options). A request served between the two used to mark the new change as rejected
+        // (the monitor still threw the old failure) and the corrected secrets were then ignored until the next
+        // change. The probe below is that request: registered after the monitor and before the receiver, it runs
+        // between them in every other reload (callbacks run newest first and re-register as they run).
+        var source = new ReloadableConfigurationSource();
+        source.Replace(WebhookHost.Settings(SecretText));
+        var configuration = new ConfigurationBuilder().Add(source).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddDocMapWebhooks(configuration.GetSection(DocMapWebhookOptions.SectionName));
+        using var provider = services.BuildServiceProvider();
+        _ = provider.GetRequiredService<IOptionsMonitor<DocMapWebhookOptions>>().CurrentValue;
+        Internal.DocMapWebhookRuntime? runtime = null;
+        var probes = 0;
+        using var probe = ChangeToken.OnChange(configuration.GetReloadToken, () =>
+        {
+            probes++;
+            _ = runtime?.Current;
+        });
+        runtime = provider.GetRequiredService<Internal.DocMapWebhookRuntime>();
+        var body = Deliveries.Body("ext_reload_race");
+        Assert.True(runtime.Current.Verifier.Verify(body, WebhookSigner.Sign(Secret, body)).IsValid);
+
+        for (var round = 0; round < 4; round++)
+        {
+            // Two rejected reloads, then the fix: over the rounds the fix lands in both callback orders.
+            for (var bad = 0; bad < 2; bad++)
+            {
+                Reload(source, WebhookHost.Settings("oops-not-a-secret"));
+                Assert.NotNull(runtime.Current);
+            }
+
+            var fixedText = Deliveries.NewSecretText();
+            Reload(source, WebhookHost.Settings(fixedText));
+
+            var signed = WebhookSigner.Sign(WebhookSecret.Parse(fixedText), body);
+            Assert.True(runtime.Current.Verifier.Verify(body, signed).IsValid, $"round {round}: the corrected secrets were not taken");
+        }
+
+        Assert.Equal(12, probes);
     }
 }

@@ -60,22 +60,26 @@ public sealed class SampleTests
 }
 
 /// <summary>
-/// The sample as users run it: a child process (<c>dotnet DocMap.Samples.WebhookReceiver.dll</c>) with the real console
-/// logger writing to its standard output, which the test reads raw (CR, LF and escape characters as they were written).
+/// The samples as users run them: a child process (<c>dotnet DocMap.Samples.WebhookReceiver.dll</c>, and the AOT
+/// receiver's JIT build) with the real console logger writing to its standard output, which the test reads raw (CR, LF
+/// and escape characters as they were written).
 /// </summary>
 public sealed class SampleConsoleTests
 {
     private const string Marker = "FORGED-4f1d";
 
-    [Fact]
-    public async Task A_signed_extraction_id_with_CR_LF_ANSI_and_separators_cannot_forge_a_console_log_line()
+    public static TheoryData<string> Samples() => [SampleProcess.WebhookReceiver, SampleProcess.AotReceiver];
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public async Task A_signed_extraction_id_with_CR_LF_ANSI_and_separators_cannot_forge_a_console_log_line(string sampleName)
     {
         var secretText = Deliveries.NewSecretText();
         await using var sample = await SampleProcess.StartAsync(new Dictionary<string, string>
         {
             ["DocMap__Webhooks__Secrets__0"] = secretText,
             ["Logging__LogLevel__DocMap.Client.Signatures.AspNetCore"] = "Debug",
-        });
+        }, sampleName);
         var lifetimeLinesBefore = CountLinesStartingWith(sample.Output, "info: Microsoft.Hosting.Lifetime[0]");
         Assert.True(lifetimeLinesBefore > 0, sample.Output);
 
@@ -154,16 +158,31 @@ internal sealed class SampleProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<SampleProcess> StartAsync(IDictionary<string, string> environment)
+    public const string WebhookReceiver = "DocMap.Samples.WebhookReceiver";
+
+    public const string AotReceiver = "DocMap.Samples.AotReceiver";
+
+    /// <summary>
+    /// Starts a sample. The WebhookReceiver sample is referenced, so it sits beside the tests; the AOT receiver is only
+    /// built (its JIT build) and runs from its own output folder, its content root, as it does when published.
+    /// </summary>
+    public static async Task<SampleProcess> StartAsync(IDictionary<string, string> environment, string sampleName = WebhookReceiver)
     {
+        var directory = sampleName == WebhookReceiver
+            ? AppContext.BaseDirectory
+            : typeof(SampleProcess).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
+                .Cast<System.Reflection.AssemblyMetadataAttribute>()
+                .Single(a => a.Key == "AotReceiverOutput").Value!;
+        var assembly = Path.Combine(directory, sampleName + ".dll");
+        Assert.True(File.Exists(assembly), $"{assembly} was not built");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "DocMap.Samples.WebhookReceiver.dll"));
+        start.ArgumentList.Add(assembly);
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";

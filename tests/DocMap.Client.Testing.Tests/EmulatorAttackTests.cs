@@ -86,6 +86,75 @@ public sealed class EmulatorAttackTests
     }
 
     [Fact]
+    public async Task A_receiver_whose_malformed_answer_quotes_60_KiB_of_its_bytes_leaves_a_short_error_in_the_delivery_log()
+    {
+        // .NET quotes a malformed header name in its exception message, and the emulator logged that message whole as
+        // the delivery's error: 60 KiB of the receiver's bytes per delivery, outside the logs' byte bounds, and 100 such
+        // deliveries made GET /v1/webhooks/deliveries?limit=100 larger than the client's default MaxResponseBytes.
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var stop = new CancellationTokenSource(Bound);
+        var serving = Task.Run(async () =>
+        {
+            var answer = System.Text.Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\n" + new string('E', 60 * 1024) + "(): x\r\n\r\n");
+            while (!stop.IsCancellationRequested)
+            {
+                using var socket = await listener.AcceptSocketAsync(stop.Token);
+                var buffer = new byte[64 * 1024];
+                var request = new System.Text.StringBuilder();
+                while (!request.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+                {
+                    var read = await socket.ReceiveAsync(buffer, stop.Token);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    request.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, read));
+                }
+
+                try
+                {
+                    await socket.SendAsync(answer, stop.Token);
+                    socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+                }
+                catch (System.Net.Sockets.SocketException)
+                {
+                    // The emulator hung up once it had seen enough.
+                }
+            }
+        });
+
+        await using var emulator = DocMapEmulator.Start();
+        for (var i = 0; i < DocMapEmulator.MaxActiveWebhooks; i++)
+        {
+            emulator.RegisterWebhook($"http://127.0.0.1:{port}/hook{i}", WebhookSecret.Parse(new string('c', 64)));
+        }
+
+        var results = new List<EmulatedDelivery>();
+        for (var round = 0; round < 10; round++)
+        {
+            results.AddRange(await emulator.TriggerAsync(WebhookEventType.ExtractionCompleted).WaitAsync(Bound));
+        }
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serving);
+        Assert.Equal(100, results.Count);
+        foreach (var result in results)
+        {
+            Assert.Null(result.HttpStatus);
+            Assert.StartsWith("Received an invalid header name", result.Error, StringComparison.Ordinal);
+            Assert.InRange(result.Error!.Length, 1, 512);
+        }
+
+        // The code under test reads the whole log with the default client settings.
+        var logged = (await emulator.CreateClient().ListDeliveriesAsync(limit: 100)).Data;
+        Assert.Equal(100, logged.Count);
+        Assert.All(logged, d => Assert.InRange(d.Error!.Length, 1, 512));
+    }
+
+    [Fact]
     public async Task A_receiver_that_sends_headers_slowly_is_a_timeout_within_the_delivery_timeout()
     {
         await using var hostile = await HostileReceiver.StartAsync();

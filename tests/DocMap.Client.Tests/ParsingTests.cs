@@ -207,6 +207,29 @@ public sealed class ParsingTests : WireMockTestBase
         Assert.Equal("POST", create.RequestMethod);
     }
 
+    [Theory]
+    [InlineData("""{"data":[null]}""", 0)]
+    [InlineData("""{"data":[{"id":"wh_1","userId":"u","url":"https://x.test/h","events":["extraction.completed"],"active":true,"createdAt":"2025-01-20T14:30:04.000Z"},null]}""", 1)]
+    public async Task A_list_with_a_null_element_is_a_DocMapApiException_never_a_null_in_a_non_nullable_list(string body, int index)
+    {
+        // RespectNullableAnnotations covers properties, not collection elements: the list arrived with a null in it,
+        // typed IReadOnlyList<Webhook> (non-null elements), and the caller's first webhook.Id was a NullReferenceException.
+        Respond("/v1/webhooks", "GET", 200, body);
+        Respond("/v1/webhooks/deliveries", "GET", 200, body.Replace("\"events\":[\"extraction.completed\"],\"active\":true,", "\"webhookId\":\"w\",\"extractionId\":\"e\",\"event\":\"extraction.completed\",\"status\":\"success\",\"httpStatus\":200,\"error\":null,\"durationMs\":1,", StringComparison.Ordinal));
+        var client = CreateClient();
+
+        var webhooks = await Assert.ThrowsAsync<DocMapApiException>(() => client.ListWebhooksAsync());
+        var deliveries = await Assert.ThrowsAsync<DocMapApiException>(() => client.ListDeliveriesAsync());
+
+        foreach (var (error, path) in new[] { (webhooks, "/v1/webhooks"), (deliveries, "/v1/webhooks/deliveries") })
+        {
+            Assert.Equal(HttpStatusCode.OK, error.StatusCode);
+            Assert.Equal("GET", error.RequestMethod);
+            Assert.Equal(path, error.RequestPath);
+            Assert.Contains($"\"data\"[{index}] is null", error.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task DeleteWebhook_accepts_an_empty_204()
     {

@@ -130,6 +130,41 @@ public sealed class ServerTextRedactionTests : WireMockTestBase
         AssertNoKey(error);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_key_echoed_in_a_malformed_header_never_reaches_the_transport_exception(bool upperCase)
+    {
+        // SocketsHttpHandler quotes a malformed header name in its HttpRequestException ("Received an invalid header
+        // name: '...'"), so a server that echoes the key there put it in the message the caller logs.
+        var key = upperCase ? ApiKey.ToUpperInvariant() : ApiKey;
+        await using var server = new RawHttpServer((index, request, stream, socket, ct) =>
+            RawHttpServer.WriteAsync(stream, $"HTTP/1.1 200 OK\r\nX-Echo {key}: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", ct));
+        var client = DocMapClient.Create(ApiKey, new DocMapClientOptions { BaseAddress = server.BaseAddress, RetryBaseDelay = TimeSpan.FromMilliseconds(10) });
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.ListWebhooksAsync());
+
+        Assert.Equal(HttpRequestError.InvalidResponse, error.HttpRequestError); // the kind is kept (and was retried as before)
+        Assert.Equal(4, server.Connections);
+        Assert.Contains("****", error.Message, StringComparison.Ordinal);
+        AssertNoKey(error);
+    }
+
+    [Fact]
+    public async Task The_key_as_the_host_of_a_redirect_Location_is_masked_in_the_origin_the_message_names()
+    {
+        // The message names the Location's origin (scheme, host, port): a server can put the key in the host.
+        await using var server = new RawHttpServer((index, request, stream, socket, ct) =>
+            RawHttpServer.WriteAsync(stream, $"HTTP/1.1 307 Redirect\r\nLocation: http://{ApiKey.ToUpperInvariant()}.example/v1/x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", ct));
+
+        var error = await Assert.ThrowsAsync<DocMapApiException>(() =>
+            DocMapClient.Create(ApiKey, new DocMapClientOptions { BaseAddress = server.BaseAddress }).ListWebhooksAsync());
+
+        Assert.Equal(System.Net.HttpStatusCode.TemporaryRedirect, error.StatusCode);
+        Assert.Contains("a redirect to http://****.example:80", error.Message, StringComparison.Ordinal);
+        AssertNoKey(error);
+    }
+
     [Fact]
     public async Task The_key_in_an_error_code_message_or_content_type_is_masked_in_any_case()
     {

@@ -203,6 +203,66 @@ public sealed class RedirectTests
         Assert.DoesNotContain(ApiKey, error.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_handler_the_user_added_that_rewrites_the_request_URI_is_not_taken_for_a_redirect()
+    {
+        // AddDocMapClient returns the IHttpClientBuilder so users add handlers; one that changes the request's URI on
+        // purpose (here: a query parameter; a gateway prefix or a test host rewrite alike) is the user's own routing,
+        // not a redirect the primary handler followed. Only the primary handler's redirects are refused.
+        string? seenQuery = null;
+        await using var docmap = new RawHttpServer((index, request, stream, socket, ct) =>
+        {
+            seenQuery = request.Split(' ')[1];
+            return RawHttpServer.WriteAsync(stream, RawHttpServer.Response(200, "OK", Examples.ListWebhooksResponse), ct);
+        });
+        var services = new ServiceCollection();
+        services.AddDocMapClient(o =>
+            {
+                o.ApiKey = ApiKey;
+                o.BaseAddress = docmap.BaseAddress;
+            })
+            .AddHttpMessageHandler(() => new QueryAddingHandler());
+        await using var provider = services.BuildServiceProvider();
+
+        var webhooks = (await provider.GetRequiredService<IDocMapApi>().ListWebhooksAsync()).Data;
+
+        Assert.Single(webhooks);
+        Assert.Equal("/v1/webhooks?trace=1", seenQuery);
+    }
+
+    [Fact]
+    public async Task A_primary_handler_that_follows_redirects_on_its_own_is_caught_also_behind_the_users_handlers()
+    {
+        await using var elsewhere = Elsewhere();
+        await using var docmap = Redirecting(307, () => Target(elsewhere));
+        var services = new ServiceCollection();
+        services.AddDocMapClient(o =>
+            {
+                o.ApiKey = ApiKey;
+                o.BaseAddress = docmap.BaseAddress;
+            })
+            .AddHttpMessageHandler(() => new QueryAddingHandler())
+            .ConfigurePrimaryHttpMessageHandler(() => new SelfRedirectingHandler());
+        await using var provider = services.BuildServiceProvider();
+
+        var error = await Assert.ThrowsAsync<DocMapApiException>(() => provider.GetRequiredService<IDocMapApi>().DeleteWebhookAsync("wh_1"));
+
+        Assert.Equal("DELETE", error.RequestMethod);
+        Assert.Equal("/v1/webhooks/wh_1", error.RequestPath);
+        Assert.Contains("redirected", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"http://127.0.0.1:{elsewhere.BaseAddress.Port}", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A user's handler that adds a query parameter to every request.</summary>
+    private sealed class QueryAddingHandler : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.RequestUri = new UriBuilder(request.RequestUri!) { Query = "trace=1" }.Uri;
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
     private sealed class PassThroughHandler(HttpMessageHandler inner) : DelegatingHandler(inner);
 
     /// <summary>Follows one redirect itself, as an opaque third-party handler might.</summary>

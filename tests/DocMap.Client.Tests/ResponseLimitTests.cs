@@ -272,6 +272,77 @@ public sealed class ResponseLimitTests
     }
 }
 
+/// <summary>
+/// A compressed body whose data is corrupt: the decompressor throws <see cref="InvalidDataException"/> (gzip, deflate) or
+/// <see cref="InvalidOperationException"/> (brotli), which used to escape the client as they were: neither a
+/// <see cref="DocMapApiException"/> nor an <see cref="HttpRequestException"/>, and a 503 lost its status and its retries.
+/// </summary>
+public sealed class CorruptCompressedBodyTests
+{
+    private static readonly byte[] CorruptGzip = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+
+    private static readonly byte[] CorruptBrotli = Encoding.ASCII.GetBytes("this is not brotli data, not at all, not at all, not at all");
+
+    private static RawHttpServer Serving(int status, string encoding, byte[] body) => new(async (index, request, stream, socket, ct) =>
+    {
+        await RawHttpServer.WriteAsync(stream, $"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Encoding: {encoding}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n", ct);
+        await stream.WriteAsync(body, ct);
+    });
+
+    private static IDocMapApi Client(Uri baseAddress) => DocMapClient.Create(WireMockTestBase.ApiKey, new DocMapClientOptions
+    {
+        BaseAddress = baseAddress,
+        Timeout = TimeSpan.FromSeconds(30),
+        MaxRetries = 2,
+        RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+    });
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("br")]
+    public async Task A_2xx_with_a_corrupt_compressed_body_is_a_DocMapApiException_with_the_status(string encoding)
+    {
+        await using var server = Serving(200, encoding, encoding == "gzip" ? CorruptGzip : CorruptBrotli);
+
+        var error = await Assert.ThrowsAsync<DocMapApiException>(() => Client(server.BaseAddress).ListWebhooksAsync());
+
+        Assert.Equal(HttpStatusCode.OK, error.StatusCode);
+        Assert.Equal("GET", error.RequestMethod);
+        Assert.Equal("/v1/webhooks", error.RequestPath);
+        Assert.Contains("could not be decompressed", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(error.InnerException);
+        Assert.Equal(1, server.Connections); // the same bytes would come back: not retried, like a 2xx that is not JSON
+    }
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("br")]
+    public async Task A_503_with_a_corrupt_compressed_body_keeps_its_status_and_is_retried(string encoding)
+    {
+        await using var server = Serving(503, encoding, encoding == "gzip" ? CorruptGzip : CorruptBrotli);
+
+        var error = await Assert.ThrowsAsync<DocMapApiException>(() => Client(server.BaseAddress).ListWebhooksAsync());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, error.StatusCode);
+        Assert.True(error.IsTransient);
+        Assert.Null(error.ErrorCode);
+        Assert.Contains("could not be decompressed", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, server.Connections); // 1 attempt + MaxRetries, as for any 503
+    }
+
+    [Fact]
+    public async Task A_POST_answered_with_a_corrupt_compressed_body_is_a_DocMapApiException()
+    {
+        await using var server = Serving(201, "gzip", CorruptGzip);
+
+        var error = await Assert.ThrowsAsync<DocMapApiException>(() =>
+            Client(server.BaseAddress).CreateWebhookAsync(new("https://example.com/h", [WebhookEventType.ExtractionCompleted])));
+
+        Assert.Equal(HttpStatusCode.Created, error.StatusCode);
+        Assert.Equal("POST", error.RequestMethod);
+    }
+}
+
 /// <summary>Tests that measure the process's allocations run alone, not beside other test classes.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class MemoryMeasuringCollection

@@ -42,6 +42,51 @@ public sealed class RetriedDeleteTests
         Assert.All(requests, r => Assert.StartsWith("DELETE /v1/webhooks/wh_1 ", r, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(503, "Service Unavailable")]
+    [InlineData(500, "Internal Server Error")]
+    [InlineData(408, "Request Timeout")]
+    public async Task A_retried_DELETE_whose_first_attempt_got_a_408_or_5xx_and_whose_retry_gets_404_NOT_FOUND_succeeds(int status, string reason)
+    {
+        // DocMap may have deleted the webhook before answering 5xx (or 408): the retry's 404 means it is gone.
+        await using var server = new RawHttpServer((index, request, stream, socket, ct) =>
+            RawHttpServer.WriteAsync(
+                stream,
+                index == 0
+                    ? RawHttpServer.Response(status, reason, """{"error":{"code":"INTERNAL_ERROR","message":"x"}}""")
+                    : RawHttpServer.Response(404, "Not Found", NotFoundBody),
+                ct));
+
+        await Client(server.BaseAddress).DeleteWebhookAsync("wh_1");
+
+        Assert.Equal(2, server.Connections);
+    }
+
+    [Fact]
+    public async Task A_retried_DELETE_whose_first_attempt_timed_out_and_whose_retry_gets_404_NOT_FOUND_succeeds()
+    {
+        await using var server = new RawHttpServer(async (index, request, stream, socket, ct) =>
+        {
+            if (index == 0)
+            {
+                await Task.Delay(Timeout.Infinite, ct); // no answer: the attempt times out
+            }
+
+            await RawHttpServer.WriteAsync(stream, RawHttpServer.Response(404, "Not Found", NotFoundBody), ct);
+        });
+        var client = DocMapClient.Create(WireMockTestBase.ApiKey, new DocMapClientOptions
+        {
+            BaseAddress = server.BaseAddress,
+            Timeout = TimeSpan.FromSeconds(20),
+            AttemptTimeout = TimeSpan.FromMilliseconds(300),
+            RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+        });
+
+        await client.DeleteWebhookAsync("wh_1");
+
+        Assert.Equal(2, server.Connections);
+    }
+
     [Fact]
     public async Task A_first_attempt_404_NOT_FOUND_on_DELETE_still_throws()
     {

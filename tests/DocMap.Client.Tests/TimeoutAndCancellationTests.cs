@@ -21,6 +21,42 @@ public sealed class TimeoutAndCancellationTests : WireMockTestBase
     }
 
     [Fact]
+    public async Task A_caller_cancellation_racing_the_attempt_timeout_is_still_an_OperationCanceledException()
+    {
+        // The caller cancels at the moment the last attempt times out (the primary handler below does it
+        // deterministically: it waits for the attempt's token, cancels the caller's, then reports the cancellation).
+        // Polly then throws TimeoutRejectedException, which became a TimeoutException although the caller gave up.
+        using var caller = new CancellationTokenSource();
+        var client = DocMapClient.Create(
+            ApiKey,
+            new DocMapClientOptions { BaseAddress = new Uri(Server.Url!), AttemptTimeout = TimeSpan.FromMilliseconds(200), MaxRetries = 0 },
+            new CancelsTheCallerWhenTheAttemptTimesOut(caller));
+
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ListWebhooksAsync(caller.Token));
+
+        Assert.Equal(caller.Token, error.CancellationToken);
+        Assert.Empty(Requests);
+    }
+
+    private sealed class CancelsTheCallerWhenTheAttemptTimesOut(CancellationTokenSource caller) : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                await caller.CancelAsync();
+                throw;
+            }
+
+            throw new InvalidOperationException("The attempt timeout did not fire within 30 seconds.");
+        }
+    }
+
+    [Fact]
     public async Task An_already_cancelled_token_sends_nothing()
     {
         Respond("/v1/webhooks", "GET", 200, Examples.ListWebhooksResponse);

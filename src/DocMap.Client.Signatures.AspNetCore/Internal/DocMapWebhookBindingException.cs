@@ -26,6 +26,7 @@ internal sealed class DocMapWebhookBindingException : InvalidOperationException
             throw new DocMapWebhookBindingException(
                 $"The DocMap webhook settings under '{path}' could not be read: a value has the wrong type ({ex.GetType().Name}; " +
                 $"{path}:Secrets is a list of 64-hex-character secrets, {path}:MaxBodyBytes and {path}:MaxSignaturesPerHeader are numbers, " +
+                $"{path}:BodyReadTimeout is a time span written hh:mm:ss (for example 00:00:10), " +
                 $"{path}:KeyDerivation is Utf8Text or HexDecoded). The value is not shown.");
         }
     }

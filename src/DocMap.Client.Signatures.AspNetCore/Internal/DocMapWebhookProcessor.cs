@@ -96,7 +96,7 @@ internal static class DocMapWebhookProcessor
             // the same answer as our deadline, 408 and closed.
             DocMapWebhookLog.BodyUnreadable(logger, remoteAddress, "the body arrived below the server's minimum data rate (408)", contentLength);
             delivery?.End(DocMapWebhookOutcomes.TimedOut);
-            await DocMapWebhookResponses.TimeoutAndCloseAsync(context, runtime.TimeProvider).ConfigureAwait(false);
+            await DocMapWebhookResponses.TimeoutAndCloseAsync(context, runtime.TimeProvider, bodyReadable: false).ConfigureAwait(false);
             return null;
         }
         catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
@@ -124,7 +124,7 @@ internal static class DocMapWebhookProcessor
             case BodyReadOutcome.TimedOut:
                 DocMapWebhookLog.BodyReadTimedOut(logger, remoteAddress, settings.BodyReadTimeout, read.BytesRead, contentLength, settings.KeyFingerprints);
                 delivery?.End(DocMapWebhookOutcomes.TimedOut);
-                await DocMapWebhookResponses.TimeoutAndCloseAsync(context, runtime.TimeProvider).ConfigureAwait(false);
+                await DocMapWebhookResponses.TimeoutAndCloseAsync(context, runtime.TimeProvider, bodyReadable: true).ConfigureAwait(false);
                 return null;
         }
 

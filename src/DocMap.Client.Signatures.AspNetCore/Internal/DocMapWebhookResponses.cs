@@ -55,7 +55,16 @@ internal static class DocMapWebhookResponses
     /// <c>Connection: close</c> and is flushed; the connection is aborted when the sender closes it or after
     /// <see cref="CloseLinger"/>, whichever comes first. Over HTTP/2 and HTTP/3 only the request's stream is reset.
     /// </summary>
-    public static async Task TimeoutAndCloseAsync(HttpContext context, TimeProvider timeProvider)
+    /// <param name="context">The request.</param>
+    /// <param name="timeProvider">The clock of <see cref="CloseLinger"/>.</param>
+    /// <param name="bodyReadable">
+    /// Whether the request body can still be read. The server does not report a sender's close while nobody reads the
+    /// body (<see cref="HttpContext.RequestAborted"/> stays quiet), so during the linger the rest of the body is read and
+    /// discarded: its end, or the error a closed connection gives, ends the linger at once, and no unread bytes are
+    /// left to turn the close into a reset. <see langword="false"/> when the server itself failed the body (its minimum
+    /// data rate): every read would fail at once, so the linger just waits.
+    /// </param>
+    public static async Task TimeoutAndCloseAsync(HttpContext context, TimeProvider timeProvider, bool bodyReadable)
     {
         try
         {
@@ -66,16 +75,38 @@ internal static class DocMapWebhookResponses
 
             await WriteAsync(context, StatusCodes.Status408RequestTimeout, TimeoutBody).ConfigureAwait(false);
             await context.Response.CompleteAsync().ConfigureAwait(false);
-            await Task.Delay(CloseLinger, timeProvider, context.RequestAborted).ConfigureAwait(false);
+            if (bodyReadable)
+            {
+                using var linger = new CancellationTokenSource(CloseLinger, timeProvider);
+                await DiscardBodyAsync(context.Request.BodyReader, linger.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                await Task.Delay(CloseLinger, timeProvider, context.RequestAborted).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
         {
-            // The sender closed the connection (it read the answer, or went away), or the answer cannot be written:
-            // closing is all that is left.
+            // The sender closed the connection (it read the answer, or went away), the linger ran out, or the answer
+            // cannot be written: closing is all that is left. (BadHttpRequestException is an IOException.)
         }
         finally
         {
             context.Abort();
+        }
+    }
+
+    /// <summary>Reads and drops what the sender still sends until the body ends or fails, or <paramref name="cancellationToken"/> fires.</summary>
+    private static async Task DiscardBodyAsync(System.IO.Pipelines.PipeReader reader, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            reader.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                return;
+            }
         }
     }
 

@@ -37,6 +37,22 @@ internal sealed class DocMapWebhookRuntime : IDisposable
                 _subscriptions.Add(ChangeToken.OnChange(source.GetChangeToken, () => Interlocked.Increment(ref _changeCount)));
             }
         }
+
+        // The token callbacks above and the monitor's own (which drops its cached value and reads the new options) run
+        // one after the other, in either order. When ours runs first, a request in between still gets the monitor's
+        // cached failure of an earlier rejected reload and would mark this change as rejected too, so the corrected
+        // settings would be ignored until the next change. The monitor reports every options value it has read and
+        // validated, after caching it: counting that as a change as well sends the next request back to the monitor.
+        if (monitor.OnChange((_, name) =>
+            {
+                if (name is null || name == Options.DefaultName)
+                {
+                    Interlocked.Increment(ref _changeCount);
+                }
+            }) is { } listener)
+        {
+            _subscriptions.Add(listener);
+        }
     }
 
     public ILogger Logger => _logger;

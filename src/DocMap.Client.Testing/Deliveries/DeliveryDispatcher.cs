@@ -12,6 +12,9 @@ namespace DocMap.Client.Testing;
 /// </summary>
 internal sealed class DeliveryDispatcher : IDisposable
 {
+    /// <summary>The longest delivery error the delivery log keeps, in characters (see <see cref="Shorten"/>).</summary>
+    internal const int MaxErrorLength = 500;
+
     private readonly EmulatorSettings _settings;
     private readonly EmulatorState _state;
     private readonly CancellationTokenSource _disposing = new();
@@ -134,7 +137,7 @@ internal sealed class DeliveryDispatcher : IDisposable
             catch (Exception ex)
             {
                 // Refused, reset, TLS, or a custom handler's failure: no response arrived. DocMap records it and moves on.
-                error = string.IsNullOrWhiteSpace(ex.Message) ? ex.GetType().Name : ex.Message;
+                error = Shorten(string.IsNullOrWhiteSpace(ex.Message) ? ex.GetType().Name : ex.Message);
             }
         }
 
@@ -158,6 +161,28 @@ internal sealed class DeliveryDispatcher : IDisposable
             eventType);
         _state.AddDelivery(record, generation);
         return record.ToEmulatedDelivery(duration, payloadText, payloadTruncated: false);
+    }
+
+    /// <summary>
+    /// A delivery error as the log keeps it: at most <see cref="MaxErrorLength"/> characters. .NET quotes some of a
+    /// malformed answer's bytes in its messages (a bad header name, up to the 64 KiB header limit), so a receiver could
+    /// otherwise put tens of KiB of its own text into every entry of the delivery log and of
+    /// <c>GET /v1/webhooks/deliveries</c>, past the logs' byte bounds. DocMap's own errors are short texts.
+    /// </summary>
+    internal static string Shorten(string error)
+    {
+        if (error.Length <= MaxErrorLength)
+        {
+            return error;
+        }
+
+        var cut = MaxErrorLength - 1;
+        if (char.IsHighSurrogate(error[cut - 1]))
+        {
+            cut--;
+        }
+
+        return string.Concat(error.AsSpan(0, cut), "…");
     }
 
     private static ObjectDisposedException Disposed(Exception inner) =>

@@ -2,7 +2,8 @@ namespace DocMap.Client.Internal;
 
 /// <summary>
 /// Masks the API key in text that came from the server (error codes and messages, JSON paths built from property
-/// names, content types, redirect targets) before it reaches an exception, in any letter case.
+/// names, content types, redirect targets, transport messages that quote response bytes) before it reaches an
+/// exception, in any letter case.
 /// </summary>
 internal sealed class ApiKeyRedactor
 {
@@ -24,6 +25,29 @@ internal sealed class ApiKeyRedactor
         text is not null && _apiKey.Length != 0 && text.Contains(_apiKey, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
+    /// A transport exception that is safe to hand to the caller: <paramref name="exception"/> itself unless it is an
+    /// <see cref="HttpRequestException"/> whose message, or an inner exception's, holds the key (.NET quotes some
+    /// malformed response bytes, such as a bad header name, in its messages); then an <see cref="HttpRequestException"/>
+    /// of the same <see cref="HttpRequestException.HttpRequestError"/> and status with the messages masked, and no inner
+    /// exception (whose texts would hold the key).
+    /// </summary>
+    public Exception SafeTransport(Exception exception)
+    {
+        if (exception is not HttpRequestException http || !ChainContainsKey(exception))
+        {
+            return exception;
+        }
+
+        var message = Redact(http.Message);
+        if (http.InnerException is { } inner && ChainContainsKey(inner))
+        {
+            message += " (" + Redact(inner.Message) + ")";
+        }
+
+        return new HttpRequestException(http.HttpRequestError, message, inner: null, http.StatusCode);
+    }
+
+    /// <summary>
     /// An exception that is safe to attach as an inner exception: <paramref name="exception"/> itself when none of its
     /// texts (messages, JSON paths, along the whole inner chain) holds the key; otherwise a <see cref="System.Text.Json.JsonException"/>
     /// with the masked message and path of the outermost one and no inner exception.
@@ -40,5 +64,18 @@ internal sealed class ApiKeyRedactor
         }
 
         return exception;
+    }
+
+    private bool ChainContainsKey(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (Contains(e.Message))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -11,10 +11,13 @@ namespace DocMap.Client.Internal;
 /// <see cref="DocMapClientOptions.MaxResponseBytes"/> (counted after decompression, so a compression bomb stops there)
 /// and a larger one fails with a <see cref="DocMapApiException"/> that is never retried; an error body is read up to
 /// <see cref="MaxErrorBodyBytes"/>, and past that it is dropped (the connection is closed) and replaced by an
-/// <see cref="OversizedErrorBody"/> marker, so the error keeps its status (and a 503 is still retried).</item>
+/// <see cref="OversizedErrorBody"/> marker, so the error keeps its status (and a 503 is still retried);</item>
+/// <item>a compressed body the decompressor refuses (corrupt gzip, deflate or brotli data) is a
+/// <see cref="DocMapApiException"/> with the status for a 2xx (never retried), and for an error is replaced by an
+/// <see cref="UndecodableErrorBody"/> marker, so the error keeps its status.</item>
 /// </list>
-/// It also records how far a failed attempt got (<see cref="DocMapAttemptProgress"/>) for the timeout messages, and refuses
-/// the answer of a redirect that a primary handler followed by itself.
+/// It also records how far a failed attempt got (<see cref="DocMapAttemptProgress"/>) for the timeout messages. (The answer
+/// of a redirect that a primary handler followed by itself is refused by <see cref="DocMapRedirectGuardHandler"/>.)
 /// </summary>
 internal sealed class DocMapBufferingHandler : DelegatingHandler
 {
@@ -23,13 +26,11 @@ internal sealed class DocMapBufferingHandler : DelegatingHandler
 
     private readonly int _maxResponseBytes;
     private readonly int _maxErrorBodyBytes;
-    private readonly ApiKeyRedactor _redactor;
 
-    public DocMapBufferingHandler(int maxResponseBytes, ApiKeyRedactor redactor)
+    public DocMapBufferingHandler(int maxResponseBytes)
     {
         _maxResponseBytes = maxResponseBytes;
         _maxErrorBodyBytes = Math.Min(MaxErrorBodyBytes, maxResponseBytes);
-        _redactor = redactor;
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -39,16 +40,6 @@ internal sealed class DocMapBufferingHandler : DelegatingHandler
         try
         {
             response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-
-            if (request.RequestUri != sentTo && request.RequestUri is { IsAbsoluteUri: true } redirectedTo)
-            {
-                // The primary handler followed a redirect by itself (the SDK could not switch that off): whatever the
-                // other address answered is not DocMap's answer to this request.
-                var call = DocMapCall.Of(request, sentTo);
-                throw new DocMapApiException(
-                    DocMapMessages.RedirectFollowed(call, _redactor.Redact(DocMapRedirects.Origin(redirectedTo))!),
-                    response.StatusCode, null, null, call.Method, call.Path, null, null);
-            }
 
             var success = response.IsSuccessStatusCode;
             var limit = success ? _maxResponseBytes : _maxErrorBodyBytes;
@@ -74,6 +65,23 @@ internal sealed class DocMapBufferingHandler : DelegatingHandler
             catch (IOException ex)
             {
                 throw new HttpRequestException(HttpRequestError.ResponseEnded, "The connection failed while the DocMap API response body was being read.", ex);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException)
+            {
+                // The decompressor refused the body: corrupt gzip or deflate data (InvalidDataException) or brotli data
+                // (InvalidOperationException). The bytes would be as corrupt on another attempt.
+                if (success)
+                {
+                    var call = DocMapCall.Of(request, sentTo);
+                    throw new DocMapApiException(
+                        DocMapMessages.BodyNotDecompressed(call, response.StatusCode),
+                        response.StatusCode, null, null, call.Method, call.Path, null, ex);
+                }
+
+                // An error keeps its status (a 503 is still retried), without the body.
+                var undecodable = response.Content;
+                response.Content = new UndecodableErrorBody();
+                undecodable.Dispose();
             }
 
             if (!response.IsSuccessStatusCode)

@@ -57,6 +57,11 @@ internal sealed class DocMapErrorMapper
             return new DocMapApiException(DocMapMessages.ErrorBodyTooLarge(call, status, oversized.Limit), status, null, null, call.Method, call.Path, retryAfter, null);
         }
 
+        if (response.Content is UndecodableErrorBody)
+        {
+            return new DocMapApiException(DocMapMessages.ErrorBodyNotDecompressed(call, status), status, null, null, call.Method, call.Path, retryAfter, null);
+        }
+
         byte[] body;
         try
         {

@@ -31,6 +31,14 @@ internal static class DocMapMessages
     public static string ErrorBodyTooLarge(DocMapCall call, HttpStatusCode status, int limit) =>
         Invariant($"{Prefix(call)} failed with {Status(status)}: its error body is larger than the {limit} bytes the client reads of an error body, so it was not read (DocMap's errors are small JSON; a proxy or gateway may have answered instead).");
 
+    /// <summary>A non-2xx answer whose compressed body the decompressor refused.</summary>
+    public static string ErrorBodyNotDecompressed(DocMapCall call, HttpStatusCode status) =>
+        $"{Prefix(call)} failed with {Status(status)}: its error body could not be decompressed (corrupt gzip, deflate or brotli data), so it was not read (a proxy or gateway may have answered instead of DocMap).";
+
+    /// <summary>A 2xx answer whose compressed body the decompressor refused.</summary>
+    public static string BodyNotDecompressed(DocMapCall call, HttpStatusCode status) =>
+        $"{Prefix(call)} answered {Status(status)} but its body could not be decompressed (corrupt gzip, deflate or brotli data); the inner exception has the decompressor's reason.";
+
     /// <summary>A 2xx body larger than <see cref="DocMapClientOptions.MaxResponseBytes"/>.</summary>
     public static string ResponseTooLarge(DocMapCall call, HttpStatusCode status, int limit) =>
         Invariant($"{Prefix(call)} answered {Status(status)} with a body larger than DocMapClientOptions.MaxResponseBytes ({limit} bytes, counted after decompression); it was not read further. Raise MaxResponseBytes if DocMap's answers really are this large.");
@@ -52,6 +60,10 @@ internal static class DocMapMessages
     /// <summary>A 2xx whose JSON is <c>null</c> or <c>{"data": null}</c>.</summary>
     public static string NullData(DocMapCall call, bool wholeBodyIsNull) =>
         $"{Prefix(call)} answered with {(wholeBodyIsNull ? "a JSON null body" : "\"data\": null")} instead of the documented {{\"data\": ...}}.";
+
+    /// <summary>A 2xx whose <c>data</c> list holds a <c>null</c> where an object was due.</summary>
+    public static string NullElement(DocMapCall call, int index) =>
+        Invariant($"{Prefix(call)} answered with a list whose element \"data\"[{index}] is null instead of an object, which is not the documented JSON.");
 
     /// <summary>A 2xx whose body is not the documented JSON; <paramref name="detail"/> is the (masked) parser message.</summary>
     public static string NotDocumentedJson(DocMapCall call, HttpStatusCode status, string? detail) =>

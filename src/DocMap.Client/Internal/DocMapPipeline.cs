@@ -8,12 +8,12 @@ internal static class DocMapPipeline
     /// <summary>
     /// The handlers in front of the primary handler, outermost first: timeout (and the call's name), auth and
     /// User-Agent, then, with the built-in resilience, the retry policy and the retried-DELETE rule inside it, and
-    /// innermost the body buffering with its size limits, so that every attempt reads its body within
-    /// <see cref="DocMapClientOptions.AttemptTimeout"/> and its limit.
+    /// the body buffering with its size limits, so that every attempt reads its body within
+    /// <see cref="DocMapClientOptions.AttemptTimeout"/> and its limit. The handlers a user adds to the
+    /// <c>IHttpClientBuilder</c> come after these; <see cref="CreateRedirectGuard"/> comes last of all.
     /// </summary>
     public static DelegatingHandler[] CreateHandlers(DocMapClientOptions options)
     {
-        var redactor = new ApiKeyRedactor(options.ApiKey!);
         var handlers = new List<DelegatingHandler>(5)
         {
             new DocMapTimeoutHandler(options.Timeout, options.UseBuiltInResilience ? options.AttemptTimeout : Timeout.InfiniteTimeSpan),
@@ -25,14 +25,24 @@ internal static class DocMapPipeline
             handlers.Add(new DocMapRetriedDeleteHandler());
         }
 
-        handlers.Add(new DocMapBufferingHandler(options.MaxResponseBytes, redactor));
+        handlers.Add(new DocMapBufferingHandler(options.MaxResponseBytes));
         return [.. handlers];
     }
 
-    /// <summary>Refit settings: the source-generated JSON context, DocMap's error mapping, transport exceptions passed through.</summary>
+    /// <summary>
+    /// The handler that goes right in front of the primary handler, after every other one (the user's included): it
+    /// refuses the answer of a redirect the primary handler followed by itself (<see cref="DocMapRedirectGuardHandler"/>).
+    /// </summary>
+    public static DelegatingHandler CreateRedirectGuard(string? apiKey) => new DocMapRedirectGuardHandler(new ApiKeyRedactor(apiKey));
+
+    /// <summary>
+    /// Refit settings: the source-generated JSON context, DocMap's error mapping, transport exceptions passed through
+    /// (their type and <see cref="HttpRequestException.HttpRequestError"/> kept; masked when their text holds the key).
+    /// </summary>
     public static RefitSettings CreateRefitSettings(string apiKey)
     {
-        var mapper = new DocMapErrorMapper(new ApiKeyRedactor(apiKey));
+        var redactor = new ApiKeyRedactor(apiKey);
+        var mapper = new DocMapErrorMapper(redactor);
         return new RefitSettings(SystemTextJsonContentSerializer.ForContext(DocMapJsonContext.Default))
         {
             // Bodies are tiny: serialize them synchronously into a byte array (source-generated fast path, and a
@@ -40,7 +50,7 @@ internal static class DocMapPipeline
             RequestBodySerialization = RequestBodySerializationMode.Buffered,
             ExceptionFactory = mapper.FromResponseAsync,
             DeserializationExceptionFactory = mapper.FromDeserializationFailure,
-            TransportExceptionFactory = (_, exception, _) => exception,
+            TransportExceptionFactory = (_, exception, _) => redactor.SafeTransport(exception),
         };
     }
 

@@ -4,7 +4,7 @@ namespace DocMap.Client.Internal;
 /// The client follows no redirect: DocMap's API does not redirect, and a followed redirect would send a DELETE or a
 /// POST's body to another origin and report its answer as DocMap's. The primary handler is configured not to follow
 /// them (<see cref="DisableAutoRedirect"/>), a 3xx becomes a <see cref="DocMapApiException"/> naming the
-/// <c>Location</c> origin (<see cref="Origin"/>), and <see cref="DocMapBufferingHandler"/> refuses the answer of a
+/// <c>Location</c> origin (<see cref="Origin"/>), and <see cref="DocMapRedirectGuardHandler"/> refuses the answer of a
 /// redirect that an opaque handler followed anyway.
 /// </summary>
 internal static class DocMapRedirects
@@ -38,7 +38,7 @@ internal static class DocMapRedirects
     /// <summary>
     /// Switches off automatic redirects on <paramref name="handler"/>, or on the <see cref="SocketsHttpHandler"/> or
     /// <see cref="HttpClientHandler"/> at the end of its chain of <see cref="DelegatingHandler"/>s. Other handler types
-    /// are left as they are (<see cref="DocMapBufferingHandler"/> still refuses a redirect they follow).
+    /// are left as they are (<see cref="DocMapRedirectGuardHandler"/> still refuses a redirect they follow).
     /// </summary>
     /// <exception cref="InvalidOperationException">The handler follows redirects and can no longer be changed, because it has already sent requests.</exception>
     public static void DisableAutoRedirect(HttpMessageHandler handler)

@@ -4,8 +4,8 @@ namespace DocMap.Client.Internal;
 
 /// <summary>
 /// The checks that a 2xx answer has the documented shape <c>{"data": ...}</c>, beside <see cref="DocMapErrorMapper"/>
-/// (which maps non-2xx answers): an empty body, a body that is not the documented JSON, and JSON <c>null</c> or
-/// <c>{"data": null}</c>. Each failure is a <see cref="DocMapApiException"/> with the status, never a <see langword="null"/>
+/// (which maps non-2xx answers): an empty body, a body that is not the documented JSON, JSON <c>null</c> or
+/// <c>{"data": null}</c>, and a list with a <c>null</c> element. Each failure is a <see cref="DocMapApiException"/> with the status, never a <see langword="null"/>
 /// handed to the caller.
 /// </summary>
 internal static class DocMapResponseShape
@@ -32,7 +32,11 @@ internal static class DocMapResponseShape
             response.StatusCode, null, null, call.Method, call.Path, null, redactor.SafeInner(exception));
     }
 
-    /// <summary>Returns the envelope of a call, or throws when the body was JSON <c>null</c> or <c>{"data": null}</c>.</summary>
+    /// <summary>
+    /// Returns the envelope of a call, or throws when the body was JSON <c>null</c> or <c>{"data": null}</c>, or when
+    /// <c>data</c> is a list with a <c>null</c> element (the JSON reader's nullability checks cover properties, not
+    /// collection elements, and the list's element type promises non-null).
+    /// </summary>
     public static async Task<DataEnvelope<T>> EnsureDataAsync<T>(Task<DataEnvelope<T>> call, string method, string path)
         where T : class
     {
@@ -43,6 +47,19 @@ internal static class DocMapResponseShape
             throw new DocMapApiException(
                 DocMapMessages.NullData(described, wholeBodyIsNull: envelope is null),
                 HttpStatusCode.OK, null, null, method, path, null, null);
+        }
+
+        if (envelope.Data is IReadOnlyList<object?> items)
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (items[i] is null)
+                {
+                    throw new DocMapApiException(
+                        DocMapMessages.NullElement(new DocMapCall(method, path), i),
+                        HttpStatusCode.OK, null, null, method, path, null, null);
+                }
+            }
         }
 
         return envelope;

@@ -52,9 +52,15 @@ internal sealed class DocMapTimeoutHandler : DelegatingHandler
                 ? new TimeoutException(DocMapMessages.AttemptTimedOut(DocMapCall.Of(request), _attemptTimeout, DocMapAttemptProgress.Of(request)), ex)
                 : new TimeoutException(DocMapMessages.CallTimedOut(DocMapCall.Of(request), _timeout, DocMapAttemptProgress.Of(request)), ex);
         }
-        catch (TimeoutRejectedException ex)
+        catch (TimeoutRejectedException ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException(DocMapMessages.AttemptTimedOut(DocMapCall.Of(request), _attemptTimeout, DocMapAttemptProgress.Of(request)), ex);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            // The caller cancelled while the last attempt timed out (Polly reports the timeout whatever the caller's
+            // token says): the caller gave up, so it is a cancellation, never a TimeoutException.
+            throw new OperationCanceledException("The DocMap API call was canceled.", ex, cancellationToken);
         }
     }
 }

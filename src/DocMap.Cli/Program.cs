@@ -1,0 +1,57 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using DocMap.Cli.Infrastructure;
+
+namespace DocMap.Cli;
+
+/// <summary>The <c>docmap</c> process: the real console, Ctrl+C and SIGTERM, then <see cref="CliApp.RunAsync"/>.</summary>
+internal static class Program
+{
+    private static async Task<int> Main(string[] args)
+    {
+        if (args is ["--version"])
+        {
+            // The start-up path scripts hit most: answered before the command tree, System.CommandLine, Spectre or the
+            // HTTP stack are loaded (docs/benchmarks.md). Prints exactly what System.CommandLine's --version prints.
+            Console.Out.WriteLine(Version);
+            return ExitCodes.Success;
+        }
+
+        // Ctrl+C and SIGTERM cancel the running command (watch and emulator stop cleanly and exit 0; others exit 130).
+        // A second Ctrl+C ends the process at once.
+        using var cancellation = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (!cancellation.IsCancellationRequested)
+            {
+                e.Cancel = true;
+                cancellation.Cancel();
+            }
+        };
+        using var terminate = RegisterTermination(cancellation);
+
+        return await CliApp.RunAsync(args, CliHost.FromConsole(), cancellation.Token).ConfigureAwait(false);
+    }
+
+    private static PosixSignalRegistration? RegisterTermination(CancellationTokenSource cancellation)
+    {
+        try
+        {
+            return PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                cancellation.Cancel();
+            });
+        }
+        catch (PlatformNotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The informational version (<c>0.1.0+commit</c>), as System.CommandLine's <c>--version</c> prints it.</summary>
+    internal static string Version { get; } =
+        typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(Program).Assembly.GetName().Version?.ToString()
+        ?? "0.0.0";
+}
