@@ -384,6 +384,98 @@ public sealed class TelemetryTests
         Assert.Single(deliveries.GetMeasurementSnapshot());
     }
 
+    [Fact]
+    public async Task A_body_with_broken_chunk_framing_is_outcome_invalid_with_reason_unreadable_body()
+    {
+        await using var host = await TelemetryHost.StartAsync(MapDelegate);
+        using var connection = await RawConnection.OpenAsync(host.Host.BaseAddress, CancellationToken.None);
+
+        await connection.SendAsync(RawConnection.Head(Deliveries.Path, new string('0', 64), "Transfer-Encoding: chunked"), CancellationToken.None);
+        await connection.SendAsync("zz\r\nnot a chunk\r\n"u8.ToArray(), CancellationToken.None);
+        var head = await connection.ReadHeadAsync(TimeSpan.FromSeconds(30));
+
+        Assert.StartsWith("HTTP/1.1 400", head, StringComparison.Ordinal);
+        Assert.Equal(
+            new Dictionary<string, object?> { ["docmap.webhook.outcome"] = "invalid", ["docmap.webhook.rejection_reason"] = "unreadable_body" },
+            Tags.Of(Assert.Single(await host.Deliveries.WaitAsync(1)).Tags));
+        Assert.Empty(host.BodySize.GetMeasurementSnapshot());
+    }
+
+    [Fact]
+    public async Task An_exception_inside_the_receiver_still_ends_the_span_and_counts_the_delivery_as_error()
+    {
+        // A body stream another middleware put in place fails in a way no sender can cause: the exception leaves the
+        // endpoint (ASP.NET Core answers 500), and the delivery's span still ends, with Error status.
+        await using var host = await TelemetryHost.StartAsync(app =>
+        {
+            app.Use((context, next) =>
+            {
+                context.Request.Body = new FailingStream();
+                return next(context);
+            });
+            MapDelegate(app);
+        });
+
+        using var response = await host.SendAsync(Deliveries.Signed(Deliveries.Body("ext_broken"), Secret));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var span = await host.WaitForDeliverySpanAsync();
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
+        Assert.Equal(
+            new Dictionary<string, object?> { ["docmap.webhook.outcome"] = "error", ["error.type"] = "System.InvalidOperationException" },
+            Tags.Of(span));
+        Assert.Equal(new Dictionary<string, object?> { ["docmap.webhook.outcome"] = "error" }, Tags.Of(Assert.Single(await host.Deliveries.WaitAsync(1)).Tags));
+    }
+
+    [Fact]
+    public async Task A_listener_that_only_propagates_gets_the_span_without_a_tag()
+    {
+        // IsAllDataRequested is false for a span a sampler keeps for its context only: nothing is computed for it.
+        var stopped = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == DocMapWebhookTelemetry.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.PropagationData,
+            ActivityStopped = activity =>
+            {
+                lock (stopped)
+                {
+                    stopped.Add(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var host = await WebhookHost.StartAsync(WebhookHost.Settings(SecretText), MapDelegate);
+
+        using (var verified = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_propagated"), Secret)))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.OK, verified);
+        }
+
+        using (var forged = await host.Client.SendAsync(Deliveries.Request(Deliveries.Body("ext_forged"), new string('0', 64))))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.Unauthorized, forged);
+        }
+
+        await WaitUntilAsync(() =>
+        {
+            lock (stopped)
+            {
+                return stopped.Count >= 2;
+            }
+        });
+        lock (stopped)
+        {
+            Assert.Equal(2, stopped.Count);
+            Assert.All(stopped, span =>
+            {
+                Assert.Equal("ReceiveWebhook", span.DisplayName);
+                Assert.False(span.IsAllDataRequested);
+                Assert.Empty(span.TagObjects);
+            });
+        }
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = Stopwatch.StartNew();
@@ -393,6 +485,35 @@ public sealed class TelemetryTests
             await Task.Delay(20);
         }
     }
+}
+
+/// <summary>A request body that fails every read with an exception no transport throws.</summary>
+internal sealed class FailingStream : Stream
+{
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new InvalidOperationException("the test's body stream failed");
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        ValueTask.FromException<int>(new InvalidOperationException("the test's body stream failed"));
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>A Kestrel webhook host with the OpenTelemetry SDK and MetricCollectors on its IMeterFactory.</summary>

@@ -438,6 +438,45 @@ public sealed class TelemetryTests : WireMockTestBase
     }
 
     [Fact]
+    public async Task A_listener_that_only_propagates_gets_the_span_without_a_tag()
+    {
+        // IsAllDataRequested is false for a span a sampler keeps for its context only: no tag is computed for it,
+        // and the HTTP spans still nest under it (the context is what it is for).
+        Respond("/v1/webhooks/wh_9", "DELETE", 404, Error("NOT_FOUND", "Webhook not found"));
+        var stopped = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is DocMapTelemetry.ActivitySourceName or "System.Net.Http",
+            Sample = (ref ActivityCreationOptions<ActivityContext> options) =>
+                options.Source.Name == DocMapTelemetry.ActivitySourceName ? ActivitySamplingResult.PropagationData : ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                lock (stopped)
+                {
+                    stopped.Add(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var root = new Activity("test-root").SetIdFormat(ActivityIdFormat.W3C).Start();
+
+        await Assert.ThrowsAsync<DocMapApiException>(() => Client().DeleteWebhookAsync("wh_9"));
+        root.Stop();
+
+        List<Activity> mine;
+        lock (stopped)
+        {
+            mine = stopped.Where(a => a.TraceId == root.TraceId).ToList();
+        }
+
+        var call = Assert.Single(mine, a => a.Source.Name == DocMapTelemetry.ActivitySourceName);
+        Assert.Equal("DeleteWebhook", call.DisplayName);
+        Assert.False(call.IsAllDataRequested);
+        Assert.Empty(call.TagObjects);
+        Assert.Equal(call.SpanId, Assert.Single(mine, a => a.Source.Name == "System.Net.Http").ParentSpanId);
+    }
+
+    [Fact]
     public void Server_port_is_left_out_for_the_schemes_default_port()
     {
         var docmap = new DocMapServer(new Uri("https://api.docmap.io"));

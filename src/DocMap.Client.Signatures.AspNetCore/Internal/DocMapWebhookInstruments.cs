@@ -32,6 +32,12 @@ internal static class DocMapWebhookOutcomes
 
     /// <summary>The inbox already held this delivery (a redelivery): answered 200 without running anything again.</summary>
     public const string Duplicate = "duplicate";
+
+    /// <summary>
+    /// An exception left the receiver's own processing before any handler ran (no sender causes one: a bug, or a
+    /// request body stream another middleware put in place that failed): ASP.NET Core answers 500.
+    /// </summary>
+    public const string Error = "error";
 }
 
 /// <summary>The values of <c>docmap.webhook.rejection_reason</c>, for the outcomes <c>rejected</c> and <c>invalid</c>.</summary>
@@ -56,6 +62,12 @@ internal static class DocMapWebhookRejectionReasons
 /// <see cref="IMeterFactory"/> (a singleton of the app's container). Per delivery, see
 /// <see cref="DocMapWebhookDeliveryTelemetry"/>.
 /// </summary>
+/// <remarks>
+/// The package has one <see cref="ActivitySource"/> and one <see cref="System.Diagnostics.Metrics.Meter"/>, both named
+/// after it: the inbox lives in this package too, so its instruments (gauges, processing attempts, missed deliveries)
+/// and its worker spans go on <see cref="Meter"/> and <see cref="Source"/> next to these, and users add one source and
+/// one meter for the whole receiver.
+/// </remarks>
 internal sealed class DocMapWebhookInstruments
 {
     public const string SpanName = "ReceiveWebhook";
@@ -95,10 +107,11 @@ internal sealed class DocMapWebhookInstruments
     {
         var options = new MeterOptions(DocMapWebhookTelemetry.MeterName) { Version = Version };
         var meter = meterFactory?.Create(options) ?? new Meter(options);
+        Meter = meter;
         Deliveries = meter.CreateCounter<long>(
             DeliveriesName,
             unit: "{delivery}",
-            description: "DocMap webhook deliveries received, by outcome (verified, rejected, too_large, invalid, timed_out, aborted, handler_failed, duplicate).");
+            description: "DocMap webhook deliveries received, by outcome (verified, rejected, too_large, invalid, timed_out, aborted, handler_failed, duplicate, error).");
         HandlerDuration = meter.CreateHistogram(
             HandlerDurationName,
             unit: "s",
@@ -112,6 +125,9 @@ internal sealed class DocMapWebhookInstruments
             tags: null,
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = SizeBuckets });
     }
+
+    /// <summary>The package's meter (from the app's <see cref="IMeterFactory"/>), for the instruments of the rest of the package.</summary>
+    public Meter Meter { get; }
 
     public Counter<long> Deliveries { get; }
 
@@ -188,6 +204,17 @@ internal sealed class DocMapWebhookDeliveryTelemetry
     /// <summary>The signature did not verify (401). <paramref name="bodyLength"/> is -1 when the body was not read.</summary>
     public void Rejected(WebhookSignatureFailureReason reason, int bodyLength) =>
         End(DocMapWebhookOutcomes.Rejected, DocMapWebhookRejectionReasons.Of(reason), bodyLength);
+
+    /// <summary>
+    /// An exception leaves the receiver's processing: ends the delivery (if it has not ended) with outcome
+    /// <see cref="DocMapWebhookOutcomes.Error"/> and the exception's type. Returns <see langword="false"/>, for an
+    /// exception filter that lets the exception go on.
+    /// </summary>
+    public bool Failed(Exception exception)
+    {
+        End(DocMapWebhookOutcomes.Error, null, -1, exception.GetType().FullName);
+        return false;
+    }
 
     /// <summary>
     /// The handler (or whatever runs for a verified delivery) starts: its duration is measured from here, and the span
