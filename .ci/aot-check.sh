@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proves that a DocMap receiver works as a native-AOT app: publishes samples/DocMap.Samples.AotReceiver with
-# PublishAot (dotnet publish -c Release -r linux-x64), fails on any trim or AOT warning, starts the native binary on a
+# PublishAot (dotnet publish -c Release -r linux-x64, or linux-arm64 on such a machine), fails on any trim or AOT warning, starts the native binary on a
 # free loopback port with a known secret, posts a correctly signed delivery (expects 200, and the handler's log line),
 # a forged one and a tampered one (expects 401 for both, the handler not called), then stops it. Exits non-zero on
 # any failure, with a message that says which.
@@ -42,14 +42,20 @@ command -v clang >/dev/null 2>&1 || die "clang is not installed: native AOT link
 
 # --- 1. Native AOT publish -------------------------------------------------------------------------------------
 out="$work/publish"
-echo "aot-check: publishing $app_name with native AOT (linux-x64)"
+# The machine's own runtime identifier (linux-x64 or linux-arm64): native AOT does not cross-compile between them.
+case "$(uname -m)" in
+  x86_64|amd64) rid=linux-x64 ;;
+  aarch64|arm64) rid=linux-arm64 ;;
+  *) die "native AOT check: unsupported machine architecture $(uname -m)" ;;
+esac
+echo "aot-check: publishing $app_name with native AOT ($rid)"
 started=$SECONDS
 # A fresh artifacts path every run: an up-to-date ILC step would print no warnings, so an incremental publish could
 # pass on a tree that still has some. It also keeps this publish apart from the solution's bin/ and obj/ folders.
 # --disable-build-servers: no MSBuild node, compiler server or Razor server outlives this script (by default they stay
 # for minutes after a build, holding a CI job open; shutting build servers down afterwards would also stop other
 # builds' servers on a shared machine).
-dotnet publish "$project" -c Release -r linux-x64 -o "$out" -nologo --artifacts-path "$work/artifacts" --disable-build-servers \
+dotnet publish "$project" -c Release -r "$rid" -o "$out" -nologo --artifacts-path "$work/artifacts" --disable-build-servers \
   -p:TrimmerSingleWarn=false -p:IlcTreatWarningsAsErrors=false -p:ILLinkTreatWarningsAsErrors=false \
   >"$work/publish.log" 2>&1
 publish_rc=$?
@@ -70,7 +76,7 @@ binary="$out/$app_name"
 if [[ $publish_rc -ne 0 ]]; then
   grep -E 'error|Error' "$work/publish.log" | grep -vE 'IL[23][0-9]{3}' | sort -u | head -n 20 >&2
   if grep -q 'NU1101\|NU1102\|NU1103' "$work/publish.log"; then
-    echo "aot-check: a package did not restore. Native AOT needs Microsoft.DotNet.ILCompiler, runtime.linux-x64.Microsoft.DotNet.ILCompiler and the Microsoft.NETCore.App.Runtime(.NativeAOT).linux-x64 / Microsoft.AspNetCore.App.Runtime.linux-x64 packs at the SDK's bundled runtime version ($(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tail -n 1))." >&2
+    echo "aot-check: a package did not restore. Native AOT needs Microsoft.DotNet.ILCompiler, runtime.$rid.Microsoft.DotNet.ILCompiler and the Microsoft.NETCore.App.Runtime(.NativeAOT).$rid / Microsoft.AspNetCore.App.Runtime.$rid packs at the SDK's bundled runtime version ($(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tail -n 1))." >&2
   fi
   die "dotnet publish with PublishAot failed (exit $publish_rc; log above)"
 fi

@@ -45,18 +45,18 @@ internal sealed class WebApplicationReceiver : IAsyncDisposable
         {
             var verification = context.GetDocMapWebhookVerification();
             var fingerprint = verification?.MatchedSecret?.Fingerprint ?? "?";
-            output.WriteLine($"   receiver: signature verified (secret {fingerprint}), handling {webhookEvent.Type} for {webhookEvent.ExtractionId}");
+            output.WriteLine($"   receiver: signature verified (secret {fingerprint}), handling {Safe(webhookEvent.Type.ToString())} for {Safe(webhookEvent.ExtractionId)}");
             var extraction = webhookEvent.Extraction;
             if (webhookEvent.Type == WebhookEventType.ExtractionCompleted && extraction is not null)
             {
                 var fields = extraction.ExtractedData is { ValueKind: System.Text.Json.JsonValueKind.Object } data
-                    ? string.Join(", ", data.EnumerateObject().Select(p => $"{p.Name}={p.Value}"))
+                    ? string.Join(", ", data.EnumerateObject().Select(p => $"{Safe(p.Name)}={Safe(p.Value.ToString())}"))
                     : "(no data)";
-                output.WriteLine($"   receiver: {extraction.TemplateName} from {extraction.FileName}: {fields}");
+                output.WriteLine($"   receiver: {Safe(extraction.TemplateName)} from {Safe(extraction.FileName)}: {fields}");
             }
             else if (webhookEvent.Type == WebhookEventType.ExtractionFailed)
             {
-                output.WriteLine($"   receiver: {extraction?.FileName} could not be extracted: {extraction?.Error}");
+                output.WriteLine($"   receiver: {Safe(extraction?.FileName)} could not be extracted: {Safe(extraction?.Error)}");
             }
 
             handled.Enqueue(new HandledEvent(webhookEvent.Type, webhookEvent.ExtractionId, fingerprint));
@@ -96,4 +96,7 @@ internal sealed class WebApplicationReceiver : IAsyncDisposable
         await _app.StopAsync(timeout.Token).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>Body values are the sender's text: escaped before they reach the console, so they cannot forge lines.</summary>
+    private static string? Safe(string? value) => WebhookLogValue.Escape(value);
 }

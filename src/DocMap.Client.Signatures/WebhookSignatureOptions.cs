@@ -18,7 +18,7 @@ public sealed class WebhookSignatureOptions
     private bool _readOnly;
 
     /// <summary>The HTTP header that carries the signature. Default <c>X-DocMap-Signature</c>.</summary>
-    /// <exception cref="ArgumentException">The value is null, empty or white space.</exception>
+    /// <exception cref="ArgumentException">The value is null, empty, white space, or not an HTTP header name (a token: no spaces, colons or non-ASCII characters).</exception>
     /// <exception cref="InvalidOperationException">These are a verifier's read-only options (<see cref="WebhookSignatureVerifier.Options"/>).</exception>
     public string HeaderName
     {
@@ -111,8 +111,29 @@ public sealed class WebhookSignatureOptions
     };
 
     // The rules, once: the setters throw with these sentences and Validate returns them.
-    private static string? HeaderNameProblem(string? value) =>
-        string.IsNullOrWhiteSpace(value) ? $"{nameof(HeaderName)} must not be empty." : null;
+    private static string? HeaderNameProblem(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return $"{nameof(HeaderName)} must not be empty.";
+        }
+
+        foreach (var c in value!)
+        {
+            // An HTTP field name is a token (RFC 9110, section 5.1): a name with a space, a colon or a non-ASCII character
+            // can never arrive, so every delivery would be refused as unsigned.
+            if (!IsTokenChar(c))
+            {
+                return $"{nameof(HeaderName)} must be an HTTP header name: ASCII letters, digits and !#$%&'*+-.^_`|~ only (no spaces or colons).";
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsTokenChar(char c) =>
+        c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or
+            '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~';
 
     private static string? KeyDerivationProblem(WebhookKeyDerivation value) =>
         value is WebhookKeyDerivation.Utf8Text or WebhookKeyDerivation.HexDecoded

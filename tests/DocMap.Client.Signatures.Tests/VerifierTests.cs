@@ -365,6 +365,32 @@ public sealed class VerifierTests
         Assert.Equal("X-DocMap-Signature", options.HeaderName);
     }
 
+    [Theory]
+    [InlineData("X DocMap Signature")]
+    [InlineData("X-DocMap-Signature:")]
+    [InlineData("X-Sïgnature")]
+    [InlineData("X-Signature\r\n")]
+    [InlineData("(X-Signature)")]
+    public void A_header_name_that_is_not_an_http_token_is_rejected(string name)
+    {
+        var options = new WebhookSignatureOptions();
+        var ex = Assert.ThrowsAny<ArgumentException>(() => options.HeaderName = name);
+        Assert.Contains("HTTP header name", ex.Message, StringComparison.Ordinal);
+        Assert.Single(WebhookSignatureOptions.Validate(name, WebhookKeyDerivation.Utf8Text, 1));
+        Assert.Equal("X-DocMap-Signature", options.HeaderName);
+    }
+
+    [Theory]
+    [InlineData("X-Hub-Signature-256")]
+    [InlineData("webhook_signature")]
+    [InlineData("X.Sig!#$%&'*+^`|~")]
+    public void Header_names_made_of_token_characters_are_accepted(string name)
+    {
+        var options = new WebhookSignatureOptions { HeaderName = name };
+        Assert.Equal(name, options.HeaderName);
+        Assert.Empty(WebhookSignatureOptions.Validate(name, WebhookKeyDerivation.Utf8Text, 1));
+    }
+
     [Fact]
     public void Options_defaults_and_snapshot()
     {

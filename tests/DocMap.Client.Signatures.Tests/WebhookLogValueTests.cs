@@ -11,10 +11,32 @@ public sealed class WebhookLogValueTests
     [InlineData("")]
     [InlineData("ünïcödé ✓ 日本 👍")]
     [InlineData("a\\u000Db back\\slash")]
-    [InlineData("\u00A0no-break space and \u200B zero width")]
+    [InlineData("\u00A0no-break space")]
+    [InlineData("emoji \U0001F600 outside the BMP")]
     public void Ordinary_values_come_back_as_the_same_instance(string value)
     {
         Assert.Same(value, WebhookLogValue.Escape(value));
+    }
+
+    [Theory]
+    [InlineData("ext_1\u200B", "ext_1\\u200B")]
+    [InlineData("zw\u200C\u200Dj\u2060\uFEFF", "zw\\u200C\\u200Dj\\u2060\\uFEFF")]
+    [InlineData("soft\u00ADhyphen", "soft\\u00ADhyphen")]
+    [InlineData("tag\U000E0041\U000E007F", "tag\\uDB40\\uDC41\\uDB40\\uDC7F")]
+    [InlineData("\U0001F600\u200B\U0001F600", "\U0001F600\\u200B\U0001F600")]
+    public void Invisible_format_characters_and_unpaired_surrogates_are_escaped_and_valid_pairs_kept(string value, string expected)
+    {
+        Assert.Equal(expected, WebhookLogValue.Escape(value));
+    }
+
+    [Fact]
+    public void Unpaired_surrogates_are_escaped()
+    {
+        // Built at run time: attribute arguments cannot carry a lone surrogate (they are stored as UTF-8).
+        Assert.Equal("lone\\uD800 high", WebhookLogValue.Escape("lone" + (char)0xD800 + " high"));
+        Assert.Equal("lone \\uDC00low", WebhookLogValue.Escape("lone " + (char)0xDC00 + "low"));
+        Assert.Equal("end\\uD83D", WebhookLogValue.Escape("end" + (char)0xD83D));
+        Assert.Equal("\\uDC00\\uD800", WebhookLogValue.Escape(new string([(char)0xDC00, (char)0xD800])));
     }
 
     [Fact]
@@ -53,7 +75,8 @@ public sealed class WebhookLogValueTests
             var text = ((char)c).ToString();
             var escaped = WebhookLogValue.Escape(text)!;
             var mustEscape = c < 0x20 || c is >= 0x7F and <= 0x9F || c is 0x2028 or 0x2029 or 0x061C or 0x200E or 0x200F ||
-                             c is >= 0x202A and <= 0x202E || c is >= 0x2066 and <= 0x2069;
+                             c is >= 0x202A and <= 0x202E || c is >= 0x2066 and <= 0x2069 ||
+                             System.Globalization.CharUnicodeInfo.GetUnicodeCategory((char)c) == System.Globalization.UnicodeCategory.Format;
             if (mustEscape)
             {
                 Assert.StartsWith("\\", escaped, StringComparison.Ordinal);
