@@ -4,11 +4,15 @@ using System.Net.Http.Headers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using DocMap.Client.Signatures;
+using DocMap.Client.Signatures.AspNetCore;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -29,11 +33,18 @@ public enum Listener
 }
 
 /// <summary>
-/// What telemetry costs (issue 12): the verified endpoint at 1 KiB, in process (as <see cref="AspNetCoreEndpointBenchmarks"/>
-/// does it: the endpoint's RequestDelegate on a fresh HttpContext), and two client calls over an in-memory handler
-/// (<c>CreateWebhook</c>, a POST, and <c>ListWebhooks</c>, a GET through the retry policy), each with nobody
-/// listening and with the OpenTelemetry SDK listening to everything. The class uses only what the commit before the
-/// telemetry also has, so the same file runs against both (see docs/benchmarks.md).
+/// What telemetry costs (issue 12), each with nobody listening and with the OpenTelemetry SDK listening to everything:
+/// <list type="bullet">
+/// <item><see cref="HostedDelivery"/>: one 1 KiB delivery through the whole ASP.NET Core pipeline in process (the
+/// host's <c>IHttpApplication</c> driven by an in-memory server: hosting with its request span and metrics, routing,
+/// the <c>MapDocMapWebhooks</c> endpoint, the handler, the response's completion), no sockets or HTTP parsing;</item>
+/// <item><see cref="VerifiedDelivery"/>: the endpoint's RequestDelegate alone on a fresh HttpContext (as
+/// <see cref="AspNetCoreEndpointBenchmarks"/> does it), the smallest denominator;</item>
+/// <item>two client calls over an in-memory handler (<c>CreateWebhook</c>, a POST, and <c>ListWebhooks</c>, a GET
+/// through the retry policy).</item>
+/// </list>
+/// The class uses only what the code before the telemetry also has, so the same file runs against both (see
+/// docs/benchmarks.md).
 /// </summary>
 [MemoryDiagnoser]
 public class ObservabilityBenchmarks
@@ -42,6 +53,8 @@ public class ObservabilityBenchmarks
     private static readonly CreateWebhookRequest Request = new("https://example.com/webhooks/docmap", [WebhookEventType.ExtractionCompleted, WebhookEventType.ExtractionFailed]);
 
     private WebApplication _app = null!;
+    private WebApplication _hosted = null!;
+    private InMemoryServer _server = null!;
     private RequestDelegate _verified = null!;
     private byte[] _body = null!;
     private string _signature = null!;
@@ -76,7 +89,10 @@ public class ObservabilityBenchmarks
         _body = AspNetCoreWebhookApp.Body(1024);
         _signature = WebhookSigner.Sign(AspNetCoreWebhookApp.Secret, _body);
         _client = DocMapClient.Create(ApiKey, new DocMapClientOptions { BaseAddress = new Uri("https://api.docmap.io") }, new SmallCannedHandler());
-        if (VerifiedDelivery().GetAwaiter().GetResult() != 200 || CreateWebhook().GetAwaiter().GetResult() != "wh_01HQ3K" || ListWebhooks().GetAwaiter().GetResult() != 1)
+        (_hosted, _server) = BuildHosted();
+        _hosted.StartAsync().GetAwaiter().GetResult();
+        if (VerifiedDelivery().GetAwaiter().GetResult() != 200 || HostedDelivery().GetAwaiter().GetResult() != 200
+            || CreateWebhook().GetAwaiter().GetResult() != "wh_01HQ3K" || ListWebhooks().GetAwaiter().GetResult() != 1)
         {
             throw new InvalidOperationException("The benchmark endpoint or client does not answer as expected.");
         }
@@ -87,6 +103,8 @@ public class ObservabilityBenchmarks
     public void Cleanup()
     {
         _app.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _hosted.StopAsync().GetAwaiter().GetResult();
+        _hosted.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _tracing?.Dispose();
         _metrics?.Dispose();
     }
@@ -109,6 +127,31 @@ public class ObservabilityBenchmarks
         return context.Response.StatusCode;
     }
 
+    /// <summary>One 1 KiB delivery through the host's whole pipeline (hosting, routing, the endpoint, completion).</summary>
+    [Benchmark]
+    public async Task<int> HostedDelivery()
+    {
+        var request = new HttpRequestFeature
+        {
+            Protocol = "HTTP/1.1",
+            Scheme = "http",
+            Method = "POST",
+            Path = AspNetCoreWebhookApp.VerifiedPath,
+            Body = new MemoryStream(_body, writable: false),
+        };
+        request.Headers.Host = "localhost";
+        request.Headers.ContentLength = _body.Length;
+        request.Headers.ContentType = "application/json";
+        request.Headers["X-DocMap-Signature"] = _signature;
+        var response = new CompletingResponseFeature();
+        var features = new FeatureCollection();
+        features.Set<IHttpRequestFeature>(request);
+        features.Set<IHttpResponseFeature>(response);
+        features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(Stream.Null));
+        await _server.ProcessAsync(features, response);
+        return response.StatusCode;
+    }
+
     /// <summary><c>CreateWebhookAsync</c> (POST, never retried).</summary>
     [Benchmark]
     public async Task<string> CreateWebhook() => (await _client.CreateWebhookAsync(Request).ConfigureAwait(false)).Data.Webhook.Id;
@@ -116,6 +159,70 @@ public class ObservabilityBenchmarks
     /// <summary><c>ListWebhooksAsync</c> (GET, through the retry and attempt-timeout policy).</summary>
     [Benchmark]
     public async Task<int> ListWebhooks() => (await _client.ListWebhooksAsync().ConfigureAwait(false)).Data.Count;
+
+    /// <summary>The app of <see cref="AspNetCoreWebhookApp"/>'s verified endpoint, on <see cref="InMemoryServer"/> instead of Kestrel.</summary>
+    private static (WebApplication App, InMemoryServer Server) BuildHosted()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["DocMap:Webhooks:Secrets:0"] = AspNetCoreWebhookApp.SecretText });
+        builder.Services.AddDocMapWebhooks(builder.Configuration.GetSection(DocMapWebhookOptions.SectionName));
+        var server = new InMemoryServer();
+        builder.Services.AddSingleton<IServer>(server);
+        var app = builder.Build();
+        var delivered = 0L;
+        app.MapDocMapWebhooks(AspNetCoreWebhookApp.VerifiedPath, (WebhookEvent webhook) =>
+        {
+            if (webhook.ExtractionId is not null)
+            {
+                Interlocked.Increment(ref delivered);
+            }
+        });
+        return (app, server);
+    }
+
+    /// <summary>
+    /// An <see cref="IServer"/> without a network: it runs one request through the host's <c>IHttpApplication</c> as
+    /// Kestrel does (create the context, process, fire the response's completion callbacks, dispose the context).
+    /// </summary>
+    private sealed class InMemoryServer : IServer
+    {
+        private Func<IFeatureCollection, CompletingResponseFeature, Task>? _process;
+
+        public IFeatureCollection Features { get; } = new FeatureCollection();
+
+        public Task ProcessAsync(IFeatureCollection features, CompletingResponseFeature response) =>
+            (_process ?? throw new InvalidOperationException("The host has not started."))(features, response);
+
+        public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
+            where TContext : notnull
+        {
+            _process = async (features, response) =>
+            {
+                var context = application.CreateContext(features);
+                Exception? error = null;
+                try
+                {
+                    await application.ProcessRequestAsync(context);
+                }
+                catch (Exception ex)
+                {
+                    error = ex;
+                    response.StatusCode = 500;
+                }
+
+                await response.CompleteAsync();
+                application.DisposeContext(context, error);
+            };
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void Dispose()
+        {
+        }
+    }
 
     private sealed class DroppingProcessor : BaseProcessor<Activity>;
 
