@@ -38,7 +38,7 @@ internal static class CliApp
 
         if (parseResult.Errors.Count > 0 && parseResult.Action is ParseErrorAction or null)
         {
-            return ReportUsageErrors(parseResult, shared, host);
+            return ReportUsageErrors(parseResult, args, host);
         }
 
         var configuration = new InvocationConfiguration
@@ -49,7 +49,24 @@ internal static class CliApp
             ProcessTerminationTimeout = null, // Program owns Ctrl+C and SIGTERM and passes them in as cancellationToken.
         };
 
-        var exitCode = await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        int exitCode;
+        try
+        {
+            exitCode = await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            // Only the parser's own actions (--help, --version) get here: command handlers catch everything. Text into a
+            // pipe whose reader left (`docmap --help | head -3`) is not a failure; a full disk is.
+            if (CliOutput.IsBrokenPipe(ex))
+            {
+                return ExitCodes.Success;
+            }
+
+            host.Error.WriteLine($"error: Could not write to standard output: {ex.Message}");
+            return ExitCodes.Failure;
+        }
+
         try
         {
             await host.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
@@ -103,14 +120,7 @@ internal static class CliApp
         redactor.Add(parseResult.GetValue(shared.ApiKey));
         redactor.Add(host.GetEnvironmentVariable(SharedOptions.ApiKeyVariable));
         redactor.Add(host.GetEnvironmentVariable(SharedOptions.WebhookSecretVariable));
-        foreach (var token in parseResult.Tokens)
-        {
-            // A secret given on the command line (verify --secret, emulator --secret) is never echoed in an error.
-            if (token.Value.Length == 64 && token.Value.All(char.IsAsciiHexDigit))
-            {
-                redactor.Add(token.Value);
-            }
-        }
+        AddCommandLineCredentials(redactor, parseResult.Tokens.Select(t => t.Value).ToList());
 
         var output = new CliOutput(host, parseResult.GetValue(shared.Json), parseResult.GetValue(shared.Verbose), redactor);
         using var httpLog = output.Verbose ? HttpDebugListener.Start(output) : null;
@@ -124,6 +134,10 @@ internal static class CliApp
         {
             // `docmap deliveries --watch | head -3`: the reader has what it wanted.
             return ExitCodes.Success;
+        }
+        catch (OutputFailedException ex)
+        {
+            return Fail(output, ExitCodes.Failure, new ErrorDetailJson("io", redactor.Redact(ex.Message), null, null, null, null));
         }
         catch (CliUsageException ex)
         {
@@ -140,7 +154,7 @@ internal static class CliApp
                 "api",
                 redactor.Redact(DescribeApiError(ex)),
                 (int)ex.StatusCode,
-                ex.ErrorCode,
+                ex.ErrorCode is null ? null : redactor.Redact(ex.ErrorCode), // a server's text like the message (the emulator client does not mask it)
                 ex.RequestMethod,
                 ex.RequestPath));
         }
@@ -186,7 +200,7 @@ internal static class CliApp
         }
         else if (ex.RetryAfter is { } retryAfter)
         {
-            text += $" (try again in {Math.Ceiling(retryAfter.TotalSeconds)} s)";
+            text += $" (try again in {DocMap.Internal.DurationText.Describe(TimeSpan.FromSeconds(Math.Ceiling(Math.Max(0, retryAfter.TotalSeconds))))})";
         }
 
         return text;
@@ -233,17 +247,63 @@ internal static class CliApp
 
         if (output.Json)
         {
-            output.WriteJson(new ErrorJson(error), CliJson.Context.ErrorJson);
+            WriteErrorJson(output, error);
         }
 
         return exitCode;
     }
 
-    private static int ReportUsageErrors(ParseResult parseResult, SharedOptions shared, CliHost host)
+    /// <summary>The <c>--json</c> error document; a closed standard output leaves the message on standard error and the exit code.</summary>
+    private static void WriteErrorJson(CliOutput output, ErrorDetailJson error)
+    {
+        try
+        {
+            output.WriteJson(new ErrorJson(error), CliJson.Context.ErrorJson);
+        }
+        catch (Exception ex) when (ex is OutputClosedException or OutputFailedException)
+        {
+            // `docmap ... --json | reader-that-exited` (or a full disk): nobody gets the document; the message is on
+            // standard error and the exit code still says what happened.
+        }
+    }
+
+    /// <summary>
+    /// Adds the credentials a command line carries to <paramref name="redactor"/>: the value after <c>--api-key</c> or
+    /// <c>--secret</c> (also written <c>--api-key=value</c>), whether or not the parser bound it to an option (a misspelt
+    /// command leaves it an "unrecognized argument" that the parser's message quotes), and any 64-hex token (a secret's shape).
+    /// </summary>
+    private static void AddCommandLineCredentials(Redactor redactor, IReadOnlyList<string> args)
+    {
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg.Length == 64 && arg.All(char.IsAsciiHexDigit))
+            {
+                redactor.Add(arg);
+            }
+
+            foreach (var name in CredentialOptions)
+            {
+                if (arg == name && i + 1 < args.Count)
+                {
+                    redactor.Add(args[i + 1]);
+                }
+                else if (arg.Length > name.Length + 1 && arg.StartsWith(name, StringComparison.Ordinal) && arg[name.Length] is '=' or ':')
+                {
+                    redactor.Add(arg[(name.Length + 1)..]);
+                }
+            }
+        }
+    }
+
+    private static readonly string[] CredentialOptions = ["--api-key", "--secret"];
+
+    private static int ReportUsageErrors(ParseResult parseResult, IReadOnlyList<string> args, CliHost host)
     {
         var redactor = new Redactor();
         redactor.Add(host.GetEnvironmentVariable(SharedOptions.ApiKeyVariable));
         redactor.Add(host.GetEnvironmentVariable(SharedOptions.WebhookSecretVariable));
+        AddCommandLineCredentials(redactor, args);
         var json = parseResult.Tokens.Any(t => t.Value == "--json");
         var output = new CliOutput(host, json, verbose: false, redactor);
         var messages = parseResult.Errors.Select(e => redactor.Redact(e.Message)).Distinct().ToList();
@@ -255,7 +315,7 @@ internal static class CliApp
         output.Info($"Run '{CommandPath(parseResult)} --help' for usage.");
         if (json)
         {
-            output.WriteJson(new ErrorJson(new ErrorDetailJson("usage", string.Join(" ", messages), null, null, null, null)), CliJson.Context.ErrorJson);
+            WriteErrorJson(output, new ErrorDetailJson("usage", string.Join(" ", messages), null, null, null, null));
         }
 
         return ExitCodes.UsageError;

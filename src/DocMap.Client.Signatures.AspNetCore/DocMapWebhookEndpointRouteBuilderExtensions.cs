@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using DocMap.Client.Signatures.AspNetCore.Internal;
+using DocMap.Client.Signatures.AspNetCore.Internal.Inbox;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -23,6 +24,17 @@ public static class DocMapWebhookEndpointRouteBuilderExtensions
     /// reading a chunked body); 408, and the connection closed, for a body that does not arrive within
     /// <see cref="DocMapWebhookOptions.BodyReadTimeout"/>; 400 for a verified body that is not a JSON object; 500 when
     /// the handler throws (logged).
+    /// <para>
+    /// When the delivery inbox is registered (<c>AddDocMapWebhookInbox</c>), the request only records the verified
+    /// delivery (deduplicated by a key derived from signed content) and answers 200 once the store holds it (also for a
+    /// duplicate), or 503 when the store fails or does not answer within
+    /// <see cref="DocMapWebhookInboxOptions.AcceptTimeout"/>. The inbox's workers then run this endpoint's own request
+    /// delegate in the background, in a fresh DI scope, on a synthetic <see cref="HttpContext"/> whose body is the stored
+    /// bytes: the <see cref="WebhookEvent"/>, services, <c>[FromBody]</c> parameters, <see cref="HttpContext"/>
+    /// (<c>GetDocMapWebhookEvent()</c>) and the <see cref="CancellationToken"/> (the attempt's) bind as in a live request,
+    /// endpoint filters run, the original request's route values, query string and headers are not available; throwing
+    /// or setting a non-2xx status is a failure, retried and then dead-lettered.
+    /// </para>
     /// </summary>
     /// <param name="endpoints">The endpoint route builder (the <c>WebApplication</c> or a route group).</param>
     /// <param name="pattern">The route pattern, for example <c>/webhooks/docmap</c>.</param>
@@ -38,14 +50,37 @@ public static class DocMapWebhookEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(pattern);
         ArgumentNullException.ThrowIfNull(handler);
         var runtime = DocMapWebhookRuntime.From(endpoints.ServiceProvider);
+        var inbox = endpoints.ServiceProvider.GetService<InboxAcceptor>();
         var builder = endpoints.MapPost(pattern, handler);
         builder.Add(endpoint =>
         {
             endpoint.Metadata.Add(DocMapSignatureRequiredMetadata.Instance);
             var inner = endpoint.RequestDelegate ??
                 throw new InvalidOperationException("The DocMap webhook endpoint has no request delegate to protect.");
-            endpoint.RequestDelegate = context => DocMapWebhookProcessor.VerifyThenInvokeAsync(context, inner, runtime, ownsEndpoint: true);
+            if (inbox is null)
+            {
+                endpoint.RequestDelegate = context => DocMapWebhookProcessor.VerifyThenInvokeAsync(context, inner, runtime, ownsEndpoint: true);
+                return;
+            }
+
+            // With the inbox the request only records the delivery; the worker later runs this endpoint's own delegate.
+            var route = RouteOf(endpoint, pattern);
+            endpoint.Metadata.Add(new InboxEndpointMetadata(route, inner));
+            endpoint.RequestDelegate = context => DocMapWebhookProcessor.VerifyThenAcceptAsync(context, runtime, inbox, route);
         });
+        if (inbox is not null)
+        {
+            var registry = endpoints.ServiceProvider.GetRequiredService<InboxEndpointRegistry>();
+            var owner = new object();
+            builder.Finally(endpoint =>
+            {
+                if (endpoint.Metadata.OfType<InboxEndpointMetadata>().LastOrDefault() is { } metadata)
+                {
+                    registry.Register(owner, new DelegateInboxEndpoint(metadata.Route, metadata.Handler, metadata.MissedDeliveryHandler));
+                }
+            });
+        }
+
         return builder;
     }
 
@@ -54,6 +89,9 @@ public static class DocMapWebhookEndpointRouteBuilderExtensions
     /// <typeparamref name="THandler"/> resolved from the request's services (created with its constructor
     /// dependencies when it is not registered). Answers as
     /// <see cref="MapDocMapWebhooks(IEndpointRouteBuilder, string, Delegate)"/> does: 200, 401, 413, 408, 400 or 500.
+    /// When the delivery inbox is registered, the request records the delivery and answers 200 (or 503), and the handler
+    /// runs in the background, resolved in a fresh DI scope (<see cref="DocMapWebhookHandler.HandleAsync"/>, and
+    /// <see cref="DocMapWebhookHandler.OnMissedDeliveryAsync"/> for missed deliveries found by reconciliation).
     /// Needs no dynamic code.
     /// </summary>
     /// <typeparam name="THandler">The handler class.</typeparam>
@@ -68,11 +106,61 @@ public static class DocMapWebhookEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(pattern);
-        var endpoint = new DocMapWebhookClassHandlerEndpoint<THandler>(DocMapWebhookRuntime.From(endpoints.ServiceProvider));
+        var inbox = endpoints.ServiceProvider.GetService<InboxAcceptor>();
+        var endpoint = new DocMapWebhookClassHandlerEndpoint<THandler>(DocMapWebhookRuntime.From(endpoints.ServiceProvider), inbox, pattern);
         RequestDelegate requestDelegate = endpoint.InvokeAsync;
-        return endpoints.MapPost(pattern, requestDelegate)
+        var builder = endpoints.MapPost(pattern, requestDelegate)
             .WithMetadata(DocMapSignatureRequiredMetadata.Instance)
             .WithDisplayName($"DocMap webhooks {pattern} ({typeof(THandler).Name})");
+        if (inbox is not null)
+        {
+            var registry = endpoints.ServiceProvider.GetRequiredService<InboxEndpointRegistry>();
+            builder.Add(b => endpoint.Route = RouteOf(b, pattern));
+            builder.Finally(b => registry.Register(endpoint, new ClassInboxEndpoint<THandler>(RouteOf(b, pattern))));
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Sets the handler of missed deliveries for an endpoint mapped with
+    /// <see cref="MapDocMapWebhooks(IEndpointRouteBuilder, string, Delegate)"/>: deliveries DocMap's delivery log shows as
+    /// failed whose event never reached the delivery inbox, found by its reconciliation (<c>AddReconciliation()</c>). It is
+    /// the delegate handlers' counterpart of <see cref="DocMapWebhookHandler.OnMissedDeliveryAsync"/>: called once per
+    /// delivery id across every instance sharing the inbox's store, in the background with the inbox's retries and dead
+    /// letters (throwing, or setting a non-2xx status, is a failure). Its parameters bind as in minimal APIs: a
+    /// <see cref="WebhookDelivery"/> parameter receives the delivery-log record, a <see cref="CancellationToken"/> the
+    /// attempt's token, and other parameters come from DI (a fresh scope). Without the inbox it is never called. An
+    /// endpoint without one completes missed deliveries without doing anything (the log carries no body).
+    /// </summary>
+    /// <param name="builder">The convention builder <c>MapDocMapWebhooks(pattern, Delegate)</c> returned.</param>
+    /// <param name="handler">The delegate called with each missed delivery.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// Thrown when the endpoints are built if the endpoint was not mapped with <c>MapDocMapWebhooks(pattern, Delegate)</c>
+    /// while the inbox is registered.
+    /// </exception>
+    [RequiresUnreferencedCode(DynamicCodeMessage)]
+    [RequiresDynamicCode(DynamicCodeMessage)]
+    public static RouteHandlerBuilder OnDocMapMissedDelivery(this RouteHandlerBuilder builder, Delegate handler)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(handler);
+        builder.Add(endpoint =>
+        {
+            if (endpoint.ApplicationServices.GetService<InboxEndpointRegistry>() is null)
+            {
+                return; // no inbox: no missed deliveries
+            }
+
+            var metadata = endpoint.Metadata.OfType<InboxEndpointMetadata>().LastOrDefault() ?? throw new InvalidOperationException(
+                $"OnDocMapMissedDelivery applies to endpoints mapped with MapDocMapWebhooks(pattern, Delegate); '{endpoint.DisplayName}' is not one. A DocMapWebhookHandler class overrides OnMissedDeliveryAsync instead.");
+            metadata.MissedDeliveryHandler = RequestDelegateFactory.Create(
+                handler,
+                new RequestDelegateFactoryOptions { ServiceProvider = endpoint.ApplicationServices, DisableInferBodyFromParameters = true }).RequestDelegate;
+        });
+        return builder;
     }
 
     /// <summary>
@@ -82,7 +170,8 @@ public static class DocMapWebhookEndpointRouteBuilderExtensions
     /// <see cref="DocMapWebhookHttpContextExtensions.GetDocMapWebhookEvent(HttpContext)"/> (and as a
     /// <see cref="WebhookEvent"/> handler parameter). Failures answer 401, 413, 408 or 400 as the mapped endpoint does; the
     /// endpoint's own exceptions are not caught. <c>UseDocMapWebhookSignatures()</c> runs the check earlier in the
-    /// pipeline; without it the endpoint checks itself before it binds.
+    /// pipeline; without it the endpoint checks itself before it binds. These endpoints are your own handlers: the
+    /// delivery inbox never queues their deliveries (they run inside the request, with or without the inbox).
     /// </summary>
     /// <typeparam name="TBuilder">The convention builder type.</typeparam>
     /// <param name="builder">The endpoint or group convention builder.</param>
@@ -108,4 +197,8 @@ public static class DocMapWebhookEndpointRouteBuilderExtensions
         });
         return builder;
     }
+
+    /// <summary>The endpoint's full route pattern (group prefixes included), as the inbox names endpoints.</summary>
+    private static string RouteOf(EndpointBuilder endpoint, string pattern) =>
+        (endpoint as RouteEndpointBuilder)?.RoutePattern.RawText is { Length: > 0 } raw ? raw : pattern;
 }

@@ -10,7 +10,7 @@ public static class DocMapWebhookHttpContextExtensions
     /// <summary>
     /// The verified event of this request, or <see langword="null"/> when the request carried no verified DocMap
     /// delivery (the endpoint is not mapped with <c>MapDocMapWebhooks</c> or marked with <c>RequireDocMapSignature()</c>,
-    /// or verification has not run yet).
+    /// or verification has not run yet). In a background run of the delivery inbox it is the accepted delivery's event.
     /// </summary>
     /// <param name="context">The HTTP context.</param>
     /// <returns>The verified event, or <see langword="null"/>.</returns>
@@ -23,7 +23,8 @@ public static class DocMapWebhookHttpContextExtensions
 
     /// <summary>
     /// The verification result of this request's DocMap delivery (which secret matched), or <see langword="null"/>
-    /// when the request carried no verified delivery.
+    /// when the request carried no verified delivery, and in a background run of the delivery inbox (the signature was
+    /// verified when the delivery was accepted; which secret matched is not kept).
     /// </summary>
     /// <param name="context">The HTTP context.</param>
     /// <returns>The successful verification result, or <see langword="null"/>.</returns>

@@ -3,11 +3,18 @@ using DocMap.Client.Signatures.AspNetCore.Internal.Inbox;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace DocMap.Client.Signatures.AspNetCore;
 
-/// <summary>Registers the DocMap delivery inbox.</summary>
+/// <summary>
+/// Registers the DocMap delivery inbox: endpoints mapped with <c>MapDocMapWebhooks</c> then record each verified delivery
+/// (deduplicated by signed content) and answer 200 once it is stored, a hosted service runs their handlers in the
+/// background (bounded concurrency, leases, retries with backoff, dead letters, graceful release at shutdown), and
+/// <see cref="IDocMapWebhookInbox"/> manages it. Call <c>AddDocMapWebhooks</c> as well.
+/// </summary>
 public static class DocMapWebhookInboxServiceCollectionExtensions
 {
     /// <summary>Registers the DocMap delivery inbox with its default settings, on the in-memory store unless the builder selects another.</summary>
@@ -48,7 +55,7 @@ public static class DocMapWebhookInboxServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration as IConfigurationSection ?? configuration.GetSection(DocMapWebhookInboxOptions.SectionName);
-        var options = AddCore(services).Bind(section);
+        var options = AddCore(services, section.Path).Bind(section);
         if (configure is not null)
         {
             options.Configure(configure);
@@ -57,13 +64,30 @@ public static class DocMapWebhookInboxServiceCollectionExtensions
         return new DocMapWebhookInboxBuilder(services);
     }
 
-    private static OptionsBuilder<DocMapWebhookInboxOptions> AddCore(IServiceCollection services)
+    private static OptionsBuilder<DocMapWebhookInboxOptions> AddCore(IServiceCollection services, string? configurationPath = null)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IDocMapWebhookInboxStore>(static sp =>
             new InMemoryInboxStore(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<DocMapWebhookInboxOptions>>().Value.Retention));
-        return services.AddOptions<DocMapWebhookInboxOptions>()
-            .Validate(static o => o.Retention >= TimeSpan.FromMinutes(1) && o.Retention <= TimeSpan.FromDays(365), "DocMap:Webhooks:Inbox:Retention must be between 1 minute and 365 days.")
-            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocMapWebhookInboxOptions>>(new InboxOptionsValidator(configurationPath)));
+
+        // Accepting (the endpoints find the acceptor to know the inbox is on), processing and managing.
+        services.TryAddSingleton<InboxCounters>();
+        services.TryAddSingleton<InboxWakeSignal>();
+        services.TryAddSingleton<InboxEndpointRegistry>();
+        services.TryAddSingleton<InboxDeadlines>();
+        services.TryAddSingleton<InboxAcceptor>();
+        services.TryAddSingleton(static sp => new InboxStoreOutage(
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(InboxLog.Category), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<InboxAttemptRunner>();
+        services.TryAddSingleton<InboxWorker>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InboxWorker>(static sp => sp.GetRequiredService<InboxWorker>()));
+        services.TryAddSingleton<IDocMapWebhookInbox, DocMapWebhookInbox>();
+
+        // Lets a missed-delivery delegate take the delivery as a parameter.
+        services.TryAddScoped<WebhookDeliveryHolder>();
+        services.TryAddScoped(static sp => sp.GetRequiredService<WebhookDeliveryHolder>().Delivery ??
+            throw new InvalidOperationException("No missed DocMap delivery belongs to this scope: a WebhookDelivery parameter is available only in a missed-delivery handler (OnDocMapMissedDelivery)."));
+        return services.AddOptions<DocMapWebhookInboxOptions>().ValidateOnStart();
     }
 }

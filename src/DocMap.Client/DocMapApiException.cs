@@ -6,7 +6,8 @@ namespace DocMap.Client;
 /// DocMap answered with a non-2xx status (a redirect included, which the client never follows), or with a 2xx body
 /// that is not the documented JSON, cannot be decompressed, or is larger than <see cref="DocMapClientOptions.MaxResponseBytes"/>. Branch on
 /// <see cref="ErrorCode"/> (see <see cref="DocMapErrorCodes"/>) or <see cref="StatusCode"/>; the message is for people.
-/// The message never contains the API key.
+/// The message never contains the API key. When the answer carried <c>Retry-After</c>, the message ends with when to
+/// retry (<c>Retry after 120 seconds (at 2026-12-01T10:32:00Z).</c>) and <see cref="RetryAfter"/> holds the wait.
 /// </summary>
 public sealed class DocMapApiException : Exception
 {
@@ -26,7 +27,7 @@ public sealed class DocMapApiException : Exception
         string requestPath,
         TimeSpan? retryAfter = null,
         Exception? innerException = null)
-        : this(Internal.DocMapMessages.Failed(new Internal.DocMapCall(requestMethod ?? string.Empty, requestPath ?? string.Empty), statusCode, errorCode, serverMessage), statusCode, errorCode, serverMessage, requestMethod ?? string.Empty, requestPath ?? string.Empty, retryAfter, innerException)
+        : this(Internal.DocMapMessages.WithRetryAfter(Internal.DocMapMessages.Failed(new Internal.DocMapCall(requestMethod ?? string.Empty, requestPath ?? string.Empty), statusCode, errorCode, serverMessage), retryAfter, null), statusCode, errorCode, serverMessage, requestMethod ?? string.Empty, requestPath ?? string.Empty, retryAfter, innerException)
     {
     }
 

@@ -28,16 +28,32 @@ public static class DocMapClient
     /// <param name="apiKey">The DocMap API key: printable ASCII without whitespace or control characters (it overrides <see cref="DocMapClientOptions.ApiKey"/>).</param>
     /// <param name="options">Other settings; <see langword="null"/> for the defaults. The client keeps a copy.</param>
     /// <returns>The client.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="apiKey"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="apiKey"/> is <see langword="null"/> (for example an unset <c>DOCMAP_API_KEY</c>); the message says where a key comes from.</exception>
     /// <exception cref="ArgumentException"><paramref name="apiKey"/> is blank or contains whitespace, a control character or a non-ASCII character (the message never shows the key), or <paramref name="options"/> has an invalid setting (the message names it).</exception>
     public static IDocMapApi Create(string apiKey, DocMapClientOptions? options = null) =>
         Create(apiKey, options, SharedHandler);
 
+    /// <summary>
+    /// Why a null or blank key is refused, and where a key comes from. Most often the key was read from an environment
+    /// variable that is not set, as in the README's first example. (Never the value: there is none to show.)
+    /// </summary>
+    internal const string MissingApiKey =
+        "A DocMap API key is required (it is empty or missing). Create one in the DocMap dashboard (API keys look like dm_live_ followed by 64 hex characters); "
+        + "the SDK's samples read it from the DOCMAP_API_KEY environment variable, so set that (or pass your own key) before calling DocMapClient.Create.";
+
     /// <summary>Creates a client over the given primary handler (tests and benchmarks). The handler is never disposed by the client.</summary>
     internal static IDocMapApi Create(string apiKey, DocMapClientOptions? options, HttpMessageHandler primaryHandler)
     {
-        ArgumentNullException.ThrowIfNull(apiKey);
-        ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
+        if (apiKey is null)
+        {
+            throw new ArgumentNullException(nameof(apiKey), MissingApiKey);
+        }
+
+        if (string.IsNullOrWhiteSpace(apiKey))
+        {
+            throw new ArgumentException(MissingApiKey, nameof(apiKey));
+        }
+
         if (!DocMapClientOptions.IsValidApiKey(apiKey))
         {
             // The value is a credential: name the parameter, never echo it.

@@ -89,7 +89,7 @@ public sealed class DocMapClientOptions
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(ApiKey))
         {
-            problems.Add($"{Name(nameof(ApiKey))} is required: set it to your DocMap API key.");
+            problems.Add($"{Name(nameof(ApiKey))} is required: set it to your DocMap API key (create one in the DocMap dashboard).");
         }
         else if (!IsValidApiKey(ApiKey))
         {

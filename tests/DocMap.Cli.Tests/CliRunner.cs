@@ -73,6 +73,12 @@ internal sealed class CliRunner
     /// <summary>Pretend both output streams are terminals (rich output) unless NO_COLOR is set.</summary>
     public bool Interactive { get; set; }
 
+    /// <summary>The host's emulator detection timeout for these runs (null: the tool's default).</summary>
+    public TimeSpan? DetectTimeout { get; set; }
+
+    /// <summary>The host's trigger timeout for these runs (null: the tool's default).</summary>
+    public TimeSpan? TriggerTimeout { get; set; }
+
     public LockedStringWriter Stdout { get; private set; } = new();
 
     public LockedStringWriter Stderr { get; private set; } = new();
@@ -107,6 +113,8 @@ internal sealed class CliRunner
             isErrorRedirected: !Interactive)
         {
             TerminalWidth = 240,
+            EmulatorDetectTimeout = DetectTimeout ?? CliHost.DefaultEmulatorDetectTimeout,
+            EmulatorTriggerTimeout = TriggerTimeout ?? CliHost.DefaultEmulatorTriggerTimeout,
         };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromMinutes(2)); // a hung command fails the test instead of hanging the run

@@ -163,6 +163,27 @@ public sealed class FakeControlApi : IAsyncDisposable
         {
             var request = await JsonNode.ParseAsync(context.Request.Body) ?? new JsonObject();
             fake!.Triggers.Enqueue(request);
+            if (fake.TriggerStall != Stall.None)
+            {
+                if (fake.TriggerStall == Stall.Body)
+                {
+                    // Headers and the start of a body, then nothing: bounded at 60 s, or until the client goes away.
+                    context.Response.ContentType = "application/json";
+                    await context.Response.WriteAsync("{\"data\":{\"deliveries\":[");
+                    await context.Response.Body.FlushAsync();
+                }
+
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(60), context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                return;
+            }
+
             if (fake.EndlessTrigger)
             {
                 await WriteEndlessAsync(context, fake);
@@ -184,6 +205,20 @@ public sealed class FakeControlApi : IAsyncDisposable
         fake = new FakeControlApi(app, url);
         return fake;
     }
+
+    /// <summary>Where POST /_emulator/trigger stalls (GET /_emulator stays well-behaved).</summary>
+    public enum Stall
+    {
+        None,
+
+        /// <summary>Never sends the answer's headers.</summary>
+        Headers,
+
+        /// <summary>Sends the headers and the start of the body, then nothing.</summary>
+        Body,
+    }
+
+    public Stall TriggerStall { get; set; }
 
     /// <summary>Makes POST /_emulator/trigger answer with an endless body (GET /_emulator stays well-behaved).</summary>
     public bool EndlessTrigger { get; set; }

@@ -111,8 +111,12 @@ public sealed class OutputTests
 /// <summary>A reader that stops reading (<c>docmap deliveries | head -1</c>): the command ends quietly, exit 0.</summary>
 public sealed class ClosedOutputTests
 {
-    private sealed class ClosingWriter(int lines) : TextWriter
+    /// <summary>Standard output whose writes fail after <paramref name="lines"/> lines with <paramref name="errno"/>, as .NET reports it (HResult = errno).</summary>
+    private sealed class ClosingWriter(int lines, int errno = ClosingWriter.BrokenPipe) : TextWriter
     {
+        public const int BrokenPipe = 32; // EPIPE: the reader went away
+        public const int NoSpace = 28; // ENOSPC: a full disk (or /dev/full)
+
         private int _left = lines;
 
         public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
@@ -125,7 +129,7 @@ public sealed class ClosedOutputTests
         {
             if (_left-- <= 0)
             {
-                throw new IOException("Broken pipe");
+                throw new IOException(errno == BrokenPipe ? "Broken pipe" : "No space left on device", errno);
             }
         }
     }
@@ -145,5 +149,163 @@ public sealed class ClosedOutputTests
 
         Assert.Equal(0, exit);
         Assert.Empty(error.ToString());
+    }
+
+    [Fact]
+    public async Task The_emulator_keeps_serving_when_its_standard_output_is_closed()
+    {
+        // `docmap emulator | head -1` (or a script that read the line it wanted): the emulator is the command's job,
+        // its printed lines only describe it, so a reader going away must not stop it. Only Ctrl+C does.
+        var port = EmulatorOptionsTests.FreePort();
+        const string key = "k_closed_output_4711";
+        using var error = new StringWriter();
+        var host = new DocMap.Cli.Infrastructure.CliHost(new ClosingWriter(lines: 1), TextWriter.Synchronized(error), () => Stream.Null, _ => null);
+        using var stop = new CancellationTokenSource();
+        var running = Task.Run(() => CliApp.RunAsync(["emulator", "--port", $"{port}", "--api-key", key], host, stop.Token));
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            var served = false;
+            while (!served && !running.IsCompleted && DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    served = (await http.GetAsync("v1/webhooks")).IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(50);
+                }
+            }
+
+            Assert.False(running.IsCompleted, $"the emulator stopped when its output closed: exit {(running.IsCompleted ? await running : -1)}, stderr: {error}");
+            Assert.True(served, "the emulator never answered");
+            Assert.True((await http.GetAsync("v1/webhooks")).IsSuccessStatusCode);
+            Assert.False(running.IsCompleted);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+
+        Assert.Equal(0, await running.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("Stopping the emulator.", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("error", error.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("webhooks", "list", "--json", "--base-url", "http://127.0.0.1:1/")] // a failure: the JSON error document
+    [InlineData("deliveries", "--limit", "0", "--json")] // a usage error: the same
+    public async Task An_error_with_json_into_a_closed_standard_output_still_exits_with_its_code(params string[] args)
+    {
+        // `docmap webhooks list --json | jq-that-exited`: the error document cannot be written; the exit code and the
+        // message on standard error are what is left, and the process must not crash on the closed pipe.
+        var environment = new Dictionary<string, string?> { ["DOCMAP_API_KEY"] = "k_closed_4711" };
+        using var error = new StringWriter();
+        var host = new DocMap.Cli.Infrastructure.CliHost(new ClosingWriter(lines: 0), error, () => Stream.Null, name => environment.GetValueOrDefault(name));
+
+        var exit = await CliApp.RunAsync(args, host, CancellationToken.None);
+
+        Assert.Equal(args[0] == "deliveries" ? 2 : 1, exit);
+        Assert.StartsWith("error: ", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("webhooks", "--help")]
+    [InlineData("deliveries", "--help")]
+    public async Task Help_into_a_closed_standard_output_ends_quietly_with_exit_0(params string[] args)
+    {
+        // `docmap --help | head -3`: the parser's help action writes the rest into a pipe nobody reads.
+        using var error = new StringWriter();
+        var host = new DocMap.Cli.Infrastructure.CliHost(new ClosingWriter(lines: 3), error, () => Stream.Null, _ => null);
+
+        var exit = await CliApp.RunAsync(args, host, CancellationToken.None);
+
+        Assert.Equal(0, exit);
+        Assert.Empty(error.ToString());
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task Verify_into_a_closed_standard_output_still_exits_with_its_verdict(bool diagnose, bool json)
+    {
+        // `docmap verify ... | head -0` under `set -o pipefail`: the printed verdict is lost, the exit code must not lie.
+        var secret = new string('c', 64);
+        var environment = new Dictionary<string, string?> { ["DOCMAP_WEBHOOK_SECRET"] = secret };
+        var body = "{\"event\":\"extraction.completed\"}"u8.ToArray();
+        var valid = DocMap.Client.Signatures.WebhookSigner.Sign(DocMap.Client.Signatures.WebhookSecret.Parse(secret), body, new DocMap.Client.Signatures.WebhookSignatureOptions());
+        foreach (var (signature, expected) in new[] { (new string('0', 64), 1), (valid, 0) })
+        {
+            using var error = new StringWriter();
+            var host = new DocMap.Cli.Infrastructure.CliHost(new ClosingWriter(lines: 0), error, () => new MemoryStream(body), name => environment.GetValueOrDefault(name));
+            var args = new List<string> { "verify", "--signature", signature };
+            if (diagnose)
+            {
+                args.Add("--diagnose");
+            }
+
+            if (json)
+            {
+                args.Add("--json");
+            }
+
+            var exit = await CliApp.RunAsync([.. args], host, CancellationToken.None);
+
+            Assert.True(expected == exit, $"{(expected == 0 ? "a valid" : "an invalid")} signature exited {exit}");
+        }
+    }
+
+    [Theory]
+    [InlineData(0, false)] // nothing could be printed
+    [InlineData(1, false)] // "Created webhook ..." was printed, the "Secret: ..." line was not
+    [InlineData(0, true)]
+    public async Task A_secret_that_could_not_be_printed_does_not_leave_a_webhook_behind(int lines, bool json)
+    {
+        // `docmap webhooks create URL | tool-that-exited`: DocMap shows the secret once; a webhook nobody has the secret
+        // of is useless, so it is deleted again (exit 1), as when --secret-file cannot be written.
+        await using var emulator = DocMapEmulator.Start();
+        var environment = new Dictionary<string, string?> { ["DOCMAP_API_KEY"] = emulator.ApiKey, ["DOCMAP_BASE_URL"] = emulator.Url.AbsoluteUri };
+        using var error = new StringWriter();
+        var host = new DocMap.Cli.Infrastructure.CliHost(new ClosingWriter(lines), error, () => Stream.Null, name => environment.GetValueOrDefault(name));
+        string[] args = json ? ["webhooks", "create", "https://example.com/hook", "--json"] : ["webhooks", "create", "https://example.com/hook"];
+
+        var exit = await CliApp.RunAsync(args, host, CancellationToken.None);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("was deleted again", error.ToString(), StringComparison.Ordinal);
+        Assert.Empty((await emulator.CreateClient().ListWebhooksAsync()).Data);
+    }
+
+    [Theory]
+    [InlineData("sign")]
+    [InlineData("webhooks", "list", "--json")]
+    [InlineData("webhooks", "create", "https://example.com/hook")]
+    [InlineData("--help")]
+    public async Task A_standard_output_that_cannot_be_written_is_exit_1_not_a_quiet_success(params string[] args)
+    {
+        // `docmap sign > signature.txt` on a full disk: unlike a reader that went away, the result was wanted and is
+        // lost, so the command fails (exit 1, kind io) and says why; a created webhook is deleted again.
+        await using var emulator = DocMapEmulator.Start();
+        var environment = new Dictionary<string, string?>
+        {
+            ["DOCMAP_API_KEY"] = emulator.ApiKey,
+            ["DOCMAP_BASE_URL"] = emulator.Url.AbsoluteUri,
+            ["DOCMAP_WEBHOOK_SECRET"] = new string('c', 64),
+        };
+        using var error = new StringWriter();
+        var host = new DocMap.Cli.Infrastructure.CliHost(
+            new ClosingWriter(lines: 0, ClosingWriter.NoSpace), error, () => new MemoryStream("{}"u8.ToArray()), name => environment.GetValueOrDefault(name));
+
+        var exit = await CliApp.RunAsync(args, host, CancellationToken.None);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("error: Could not write to standard output: No space left on device", error.ToString(), StringComparison.Ordinal);
+        Assert.Empty((await emulator.CreateClient().ListWebhooksAsync()).Data);
     }
 }

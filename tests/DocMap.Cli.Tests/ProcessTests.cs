@@ -190,6 +190,52 @@ public sealed class ProcessTests
         Assert.Empty(run.Stdout);
     }
 
+    [Fact]
+    public async Task A_watch_whose_reader_went_away_ends_at_its_next_line_with_exit_0()
+    {
+        // `docmap deliveries --watch | head -1`: .NET's console stream ignores EPIPE, so the tool must notice by itself.
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        await using var receiver = await Receiver.StartAsync();
+        await using var emulator = DocMap.Client.Testing.DocMapEmulator.Start();
+        await emulator.CreateClient().CreateWebhookAsync(new DocMap.Client.CreateWebhookRequest(receiver.Ok, [DocMap.Client.WebhookEventType.ExtractionCompleted]));
+        await emulator.TriggerAsync(DocMap.Client.WebhookEventType.ExtractionCompleted);
+        var start = Docmap("deliveries", "--watch", "--interval", "1s");
+        start.Environment["DOCMAP_API_KEY"] = emulator.ApiKey;
+        start.Environment["DOCMAP_BASE_URL"] = emulator.Url.AbsoluteUri;
+        using var process = Process.Start(start)!;
+        try
+        {
+            process.StandardInput.Close();
+            var stderr = process.StandardError.ReadToEndAsync();
+            var first = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Contains("extraction.completed", first, StringComparison.Ordinal);
+            process.StandardOutput.Close(); // the reader is gone, as `head -1` after its line
+
+            // New deliveries keep coming; each is a line the watch tries to print. Bounded: 60 s at most.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (!process.HasExited && DateTime.UtcNow < deadline)
+            {
+                await emulator.TriggerAsync(DocMap.Client.WebhookEventType.ExtractionCompleted);
+                await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(1)));
+            }
+
+            Assert.True(process.HasExited, "the watch kept running after its reader went away");
+            Assert.Equal(0, process.ExitCode);
+            Assert.DoesNotContain("error", await stderr, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 }

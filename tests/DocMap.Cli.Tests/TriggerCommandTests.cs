@@ -191,20 +191,32 @@ public sealed class TriggerCommandTests
     {
         await using var fake = await FakeControlApi.StartAsync();
         fake.Mode = FakeControlApi.Behaviour.Stall;
-        var before = Commands.EmulatorControlClient.DetectTimeout;
-        Commands.EmulatorControlClient.DetectTimeout = TimeSpan.FromSeconds(1);
-        try
-        {
-            var run = await For(fake).RunAsync("trigger", "extraction.completed", "--json");
+        var runner = For(fake);
+        runner.DetectTimeout = TimeSpan.FromSeconds(1); // this run's host only: tests running in parallel keep the default
 
-            Assert.Equal(ExitCodes.Failure, run.ExitCode);
-            JsonSchema.AssertError(run.Json(), "timeout");
-            Assert.Contains("GET /_emulator did not answer within 1 s", run.Stderr, StringComparison.Ordinal);
-            Assert.Empty(fake.Triggers);
-        }
-        finally
-        {
-            Commands.EmulatorControlClient.DetectTimeout = before;
-        }
+        var run = await runner.RunAsync("trigger", "extraction.completed", "--json");
+
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        JsonSchema.AssertError(run.Json(), "timeout");
+        Assert.Contains("GET /_emulator did not answer within 1 second", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(fake.Triggers);
+    }
+
+    [Theory]
+    [InlineData(FakeControlApi.Stall.Headers)] // was HttpClient.Timeout's TaskCanceledException: exit 1 kind "internal"
+    [InlineData(FakeControlApi.Stall.Body)] // was not covered by any timeout: it waited for the server (here 60 s) and ended as kind "api"
+    public async Task An_emulator_that_stalls_its_trigger_answer_times_out_with_exit_1(FakeControlApi.Stall stall)
+    {
+        await using var fake = await FakeControlApi.StartAsync();
+        fake.TriggerStall = stall;
+        var runner = For(fake);
+        runner.TriggerTimeout = TimeSpan.FromSeconds(2);
+
+        var run = await runner.RunAsync("trigger", "extraction.completed", "--json");
+
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        JsonSchema.AssertError(run.Json(), "timeout");
+        Assert.Contains("POST /_emulator/trigger did not finish within 2 seconds", run.Stderr, StringComparison.Ordinal);
+        Assert.Single(fake.Triggers);
     }
 }

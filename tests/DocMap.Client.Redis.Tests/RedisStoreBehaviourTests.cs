@@ -415,6 +415,24 @@ public abstract class RedisStoreBehaviourTests(RedisTestServer server)
     }
 
     [Fact]
+    public async Task A_call_past_OperationTimeout_says_how_long_it_waited_in_words()
+    {
+        await using var proxy = new RespProxy(server.Endpoint);
+        // The connection's own timeout is long, so the store's one-second budget is what runs out.
+        await using var store = new RedisInboxStore(
+            RedisConnection.Own(proxy.Endpoint, TimeSpan.FromMinutes(1)), RedisTestServer.UniquePrefix(), _time, Retention, TimeSpan.FromSeconds(1));
+        await Eventually(() => store.TryAcceptAsync(Message("words:0"), Ct));
+
+        proxy.Pause();
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => store.ExistsAsync("words:0", Ct));
+        proxy.Resume();
+
+        Assert.Equal(
+            "The DocMap inbox's Redis store did not answer within 1 second (DocMapRedisInboxOptions.OperationTimeout); the server may be down, unreachable or overloaded.",
+            error.Message);
+    }
+
+    [Fact]
     public async Task A_stalled_server_makes_every_call_fail_within_the_timeout_and_calls_work_again_once_it_answers()
     {
         await using var proxy = new RespProxy(server.Endpoint);

@@ -120,6 +120,8 @@ public sealed class BodyReadTests
         var logged = Assert.Single(host.Logs.GetSnapshot(), r => r.Id.Id == 4010);
         Assert.Equal(LogLevel.Warning, logged.Level);
         Assert.Equal("WebhookBodyReadTimedOut", logged.Id.Name);
+        Assert.Contains("the body did not arrive within 1 second (100 bytes read, Content-Length 10000,", logged.Message, StringComparison.Ordinal);
+        Assert.Equal("1 second", logged.GetStructuredStateValue("BodyReadTimeout"));
         Assert.Equal("100", logged.GetStructuredStateValue("BytesRead"));
         Assert.Equal("10000", logged.GetStructuredStateValue("ContentLength"));
         Assert.Equal(0, host.Recorder.Count);

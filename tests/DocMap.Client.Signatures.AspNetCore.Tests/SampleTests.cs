@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using DocMap.Client.Signatures;
+using DocMap.Client.Tests.Shared;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,7 @@ namespace DocMap.Client.Signatures.AspNetCore.Tests;
 /// <summary>The WebhookReceiver sample, hosted in process.</summary>
 public sealed class SampleTests
 {
-    private sealed class SampleFactory(string? secret) : WebApplicationFactory<Program>
+    private sealed class SampleFactory(string? secret, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -25,7 +26,16 @@ public sealed class SampleTests
                 builder.UseSetting("DocMap:Webhooks:Secrets:0", secret);
             }
 
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            {
+                builder.UseSetting(key, value);
+            }
+
             builder.ConfigureLogging(logging => logging.AddFakeLogging());
+            if (services is not null)
+            {
+                builder.ConfigureServices(services);
+            }
         }
     }
 
@@ -46,6 +56,69 @@ public sealed class SampleTests
         Assert.Equal(LogLevel.Information, received.Level);
         Assert.Equal("extraction.completed", received.GetStructuredStateValue("EventType"));
         Assert.Equal("ext_sample", received.GetStructuredStateValue("ExtractionId"));
+    }
+
+    [Fact]
+    public async Task With_the_memory_inbox_the_sample_answers_first_handles_in_the_background_once_and_deduplicates()
+    {
+        var secretText = Deliveries.NewSecretText();
+        await using var factory = new SampleFactory(secretText, new Dictionary<string, string?>
+        {
+            ["DocMap:Webhooks:Inbox:Store"] = "Memory",
+            ["Sample:HandlerDelay"] = "00:00:02",
+        });
+        using var client = factory.CreateClient();
+        var body = Deliveries.Body("ext_sample_inbox");
+        var store = factory.Services.GetRequiredService<DocMap.Client.Signatures.AspNetCore.Inbox.IDocMapWebhookInboxStore>();
+        var id = DocMap.Client.Signatures.AspNetCore.Internal.Inbox.InboxMessageIds.ForEvent("extraction.completed", "ext_sample_inbox")!;
+
+        using var first = await client.SendAsync(Deliveries.Signed(body, WebhookSecret.Parse(secretText), "/webhooks/docmap"));
+        Assert.NotEqual(DocMap.Client.Signatures.AspNetCore.Inbox.InboxMessageState.Completed, (await store.GetAsync(id, default))!.State); // answered before the 2-second handler ended
+        using var second = await client.SendAsync(Deliveries.Signed(body, WebhookSecret.Parse(secretText), "/webhooks/docmap"));
+
+        Assert.Equal("""{"status":"accepted"}""", await first.Content.ReadAsStringAsync());
+        Assert.Equal("""{"status":"duplicate"}""", await second.Content.ReadAsStringAsync());
+        var logs = factory.Services.GetRequiredService<FakeLogCollector>();
+        await Inbox.Eventually.TrueAsync(async () => (await store.GetAsync(id, default))!.State == DocMap.Client.Signatures.AspNetCore.Inbox.InboxMessageState.Completed, "handled in the background");
+        var received = Assert.Single(logs.GetSnapshot(), r => r.Category == "WebhookReceiver");
+        Assert.Equal("ext_sample_inbox", received.GetStructuredStateValue("ExtractionId"));
+    }
+
+    [Fact]
+    public async Task With_an_API_key_the_sample_reconciles_and_logs_a_missed_delivery()
+    {
+        await using var emulator = DocMap.Client.Testing.DocMapEmulator.Start();
+        var secretText = Deliveries.NewSecretText();
+        emulator.RegisterWebhook("http://127.0.0.1:9/webhooks/docmap", WebhookSecret.Parse(secretText), WebhookEventType.ExtractionCompleted);
+        var down = Assert.Single(await emulator.TriggerAsync(WebhookEventType.ExtractionCompleted, new ExtractionRecord { Id = "ext_sample_missed" }));
+        await using var factory = new SampleFactory(
+            secretText,
+            new Dictionary<string, string?>
+            {
+                ["DocMap:Webhooks:Inbox:Store"] = "Memory",
+                ["DocMap:ApiKey"] = emulator.ApiKey,
+                ["DocMap:BaseAddress"] = emulator.Url.ToString(),
+            },
+            services => services.AddSingleton<TimeProvider>(new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1))));
+        using var client = factory.CreateClient();
+
+        var logs = factory.Services.GetRequiredService<FakeLogCollector>();
+        await Inbox.Eventually.TrueAsync(() => logs.GetSnapshot().Any(r => r.Category == "WebhookReceiver" && r.Id.Id == 2), "the missed delivery is logged");
+        var missed = Assert.Single(logs.GetSnapshot(), r => r.Category == "WebhookReceiver" && r.Id.Id == 2);
+        Assert.Equal($"DocMap missed extraction.completed for extraction ext_sample_missed (delivery {down.Id})", missed.Message);
+        Assert.Equal(LogLevel.Warning, missed.Level);
+    }
+
+    [Theory]
+    [InlineData("Postgres", "DocMap:Webhooks:Inbox:Store must be Memory or Redis")]
+    [InlineData("Redis", "set DocMap:Webhooks:Inbox:Redis to a StackExchange.Redis configuration string")]
+    public void A_bad_inbox_store_setting_stops_the_sample_naming_it(string store, string expected)
+    {
+        using var factory = new SampleFactory(Deliveries.NewSecretText(), new Dictionary<string, string?> { ["DocMap:Webhooks:Inbox:Store"] = store });
+
+        var ex = Assert.Throws<InvalidOperationException>(() => factory.CreateClient());
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,131 +190,4 @@ public sealed class SampleConsoleTests
 
     private static int CountLinesStartingWith(string output, string prefix) =>
         output.Split(['\r', '\n', '\u0085', '\u2028', '\u2029']).Count(line => line.TrimStart().StartsWith(prefix, StringComparison.Ordinal));
-}
-
-/// <summary>The sample receiver running as a child process on a free loopback port; its standard output is kept raw.</summary>
-internal sealed class SampleProcess : IAsyncDisposable
-{
-    private readonly Process _process;
-    private readonly MemoryStream _stdout = new();
-    private readonly Task _reader;
-
-    private SampleProcess(Process process)
-    {
-        _process = process;
-        _reader = Task.Run(async () =>
-        {
-            var buffer = new byte[8192];
-            int n;
-            while ((n = await process.StandardOutput.BaseStream.ReadAsync(buffer)) > 0)
-            {
-                lock (_stdout)
-                {
-                    _stdout.Write(buffer, 0, n);
-                }
-            }
-        });
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginErrorReadLine();
-    }
-
-    public Uri BaseAddress { get; private set; } = null!;
-
-    public string Output
-    {
-        get
-        {
-            lock (_stdout)
-            {
-                return Encoding.UTF8.GetString(_stdout.GetBuffer(), 0, (int)_stdout.Length);
-            }
-        }
-    }
-
-    public const string WebhookReceiver = "DocMap.Samples.WebhookReceiver";
-
-    public const string AotReceiver = "DocMap.Samples.AotReceiver";
-
-    /// <summary>
-    /// Starts a sample. The WebhookReceiver sample is referenced, so it sits beside the tests; the AOT receiver is only
-    /// built (its JIT build) and runs from its own output folder, its content root, as it does when published.
-    /// </summary>
-    public static async Task<SampleProcess> StartAsync(IDictionary<string, string> environment, string sampleName = WebhookReceiver)
-    {
-        var directory = sampleName == WebhookReceiver
-            ? AppContext.BaseDirectory
-            : typeof(SampleProcess).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
-                .Cast<System.Reflection.AssemblyMetadataAttribute>()
-                .Single(a => a.Key == "AotReceiverOutput").Value!;
-        var assembly = Path.Combine(directory, sampleName + ".dll");
-        Assert.True(File.Exists(assembly), $"{assembly} was not built");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(assembly);
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        var sample = new SampleProcess(Process.Start(start) ?? throw new InvalidOperationException("The sample did not start."));
-        try
-        {
-            // The host's start-up messages end with the content root.
-            var output = await sample.WaitForOutputAsync(
-                text => ListeningOn().IsMatch(text) && text.Contains("Content root path:", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
-            sample.BaseAddress = new Uri(ListeningOn().Match(output).Groups[1].Value);
-            return sample;
-        }
-        catch
-        {
-            await sample.DisposeAsync();
-            throw;
-        }
-    }
-
-    /// <summary>Polls the output (bounded) until <paramref name="done"/> holds, and returns it.</summary>
-    public async Task<string> WaitForOutputAsync(Func<string, bool> done, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var output = Output;
-            if (done(output))
-            {
-                return output;
-            }
-
-            if (_process.HasExited && _reader.IsCompleted)
-            {
-                Assert.Fail($"The sample exited ({_process.ExitCode}): {output}");
-            }
-
-            Assert.True(clock.Elapsed < timeout, $"Timed out waiting for the sample's output: {output}");
-            await Task.Delay(50);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await _process.WaitForExitAsync(timeout.Token);
-        await _reader.WaitAsync(TimeSpan.FromSeconds(10));
-        _process.Dispose();
-    }
-
-    private static System.Text.RegularExpressions.Regex ListeningOn() =>
-        new(@"Now listening on: (http://127\.0\.0\.1:\d+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 }

@@ -147,18 +147,28 @@ internal static partial class EmulatorCommand
                     options.SignatureHeaderName,
                     SignatureDiagnosis.Name(options.SignatureKeyDerivation),
                     options.SignatureSha256Prefix ? "sha256=" : string.Empty);
-                if (output.Json)
+                try
                 {
-                    output.WriteJson(
-                        new EmulatorStartedJson(emulator.Url.AbsoluteUri, chosenKey is null ? emulator.ApiKey : null, emulator.UserId, created, signature),
-                        CliJson.Context.EmulatorStartedJson);
+                    if (output.Json)
+                    {
+                        output.WriteJson(
+                            new EmulatorStartedJson(emulator.Url.AbsoluteUri, chosenKey is null ? emulator.ApiKey : null, emulator.UserId, created, signature),
+                            CliJson.Context.EmulatorStartedJson);
+                    }
+                    else
+                    {
+                        PrintText(output, emulator, chosenKey is not null, created, signature);
+                    }
+
+                    output.Flush();
                 }
-                else
+                catch (OutputClosedException)
                 {
-                    PrintText(output, emulator, chosenKey is not null, created, signature);
+                    // `docmap emulator | head -1`: the reader has the lines it wanted. Serving is this command's job, so it
+                    // goes on until Ctrl+C, as it would had the reader stayed.
+                    output.Debug("standard output was closed; the emulator keeps running");
                 }
 
-                output.Flush();
                 output.Info("Press Ctrl+C to stop the emulator. State lives in memory and ends with it.");
                 try
                 {

@@ -21,11 +21,13 @@ internal sealed class EmulatorControlClient : IDisposable
     private readonly HttpClient _http;
     private readonly Uri _baseAddress;
 
-    /// <summary>How long <c>GET /_emulator</c> may take: an emulator answers at once.</summary>
-    public static TimeSpan DetectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    private readonly TimeSpan _detectTimeout;
+    private readonly TimeSpan _triggerTimeout;
 
-    public EmulatorControlClient(Uri baseAddress, string apiKey, TimeSpan timeout)
+    public EmulatorControlClient(Uri baseAddress, string apiKey, TimeSpan detectTimeout, TimeSpan triggerTimeout)
     {
+        _detectTimeout = detectTimeout;
+        _triggerTimeout = triggerTimeout;
         _baseAddress = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
         _http = new HttpClient(new SocketsHttpHandler
         {
@@ -34,30 +36,27 @@ internal sealed class EmulatorControlClient : IDisposable
             UseCookies = false,
         })
         {
-            Timeout = timeout,
+            Timeout = Timeout.InfiniteTimeSpan, // each call's own deadline covers its answer's body too (HttpClient.Timeout stops at the headers)
             MaxResponseContentBufferSize = MaxResponseBytes,
         };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
     }
 
-    /// <summary>What <c>GET /_emulator</c> said: the emulator's description, or why this is not an emulator.</summary>
-    public sealed record Detection(EmulatorInfo? Emulator, HttpStatusCode? Status, string? ErrorCode, string Reason);
-
-    /// <summary>Asks <c>GET /_emulator</c>. Network failures and timeouts propagate (exit 1 as usual).</summary>
-    /// <exception cref="TimeoutException">No answer within <see cref="DetectTimeout"/>.</exception>
-    public async Task<Detection> DetectAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="message"/> and reads its whole body (at most the response cap) within one deadline: a server
+    /// that stalls before its headers or in the middle of its body ends as a <see cref="TimeoutException"/>.
+    /// </summary>
+    private async Task<(HttpResponseMessage Response, byte[] Body)> ExchangeAsync(HttpRequestMessage message, TimeSpan deadline, string whatTimedOut, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(DetectTimeout);
-        HttpResponseMessage response;
-        byte[] body;
+        timeout.CancelAfter(deadline);
         try
         {
-            response = await _http.GetAsync(new Uri(_baseAddress, "_emulator"), HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             try
             {
-                body = await ReadBodyAsync(response, timeout.Token).ConfigureAwait(false);
+                return (response, await ReadBodyAsync(response, timeout.Token).ConfigureAwait(false));
             }
             catch
             {
@@ -67,9 +66,19 @@ internal sealed class EmulatorControlClient : IDisposable
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"GET /_emulator did not answer within {DetectTimeout.TotalSeconds:0} s.");
+            throw new TimeoutException($"{whatTimedOut} within {DocMap.Internal.DurationText.Describe(deadline)}.");
         }
+    }
 
+    /// <summary>What <c>GET /_emulator</c> said: the emulator's description, or why this is not an emulator.</summary>
+    public sealed record Detection(EmulatorInfo? Emulator, HttpStatusCode? Status, string? ErrorCode, string Reason);
+
+    /// <summary>Asks <c>GET /_emulator</c>. Network failures and timeouts propagate (exit 1 as usual).</summary>
+    /// <exception cref="TimeoutException">No answer within the detection timeout.</exception>
+    public async Task<Detection> DetectAsync(CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(_baseAddress, "_emulator"));
+        var (response, body) = await ExchangeAsync(message, _detectTimeout, "GET /_emulator did not answer", cancellationToken).ConfigureAwait(false);
         using var _ = response;
         if (!response.IsSuccessStatusCode)
         {
@@ -88,14 +97,15 @@ internal sealed class EmulatorControlClient : IDisposable
 
     /// <summary><c>POST /_emulator/trigger</c>: answers once every delivery attempt has finished.</summary>
     /// <exception cref="DocMapApiException">The emulator refused (400 for a bad event or data, 404 for an unknown webhook, …).</exception>
+    /// <exception cref="TimeoutException">The whole exchange, answer included, did not finish within the trigger timeout.</exception>
     public async Task<IReadOnlyList<TriggeredDelivery>> TriggerAsync(TriggerRequest request, CancellationToken cancellationToken)
     {
         const string path = "/_emulator/trigger";
         var json = JsonSerializer.Serialize(request, ControlJsonContext.Default.TriggerRequest);
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
         using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(_baseAddress, "_emulator/trigger")) { Content = content };
-        using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        var (response, body) = await ExchangeAsync(message, _triggerTimeout, "POST /_emulator/trigger did not finish", cancellationToken).ConfigureAwait(false);
+        using var _ = response;
         if (!response.IsSuccessStatusCode)
         {
             var error = TryParse(body, ControlJsonContext.Default.ErrorEnvelope)?.Error;

@@ -54,10 +54,10 @@ internal static class Formats
         return value;
     }
 
-    /// <summary>An id given on the command line: non-empty, printable, no whitespace.</summary>
+    /// <summary>An id given on the command line: non-empty, printable, no whitespace, not a dot segment (<c>.</c>, <c>..</c>: in a path they are not ids).</summary>
     public static string Id(string? value, string name)
     {
-        if (string.IsNullOrWhiteSpace(value) || value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        if (string.IsNullOrWhiteSpace(value) || value is "." or ".." || value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
             throw new CliUsageException($"{name} must be an id such as wh_... (no spaces).");
         }

@@ -84,35 +84,58 @@ internal static class SignatureCommands
         var options = new WebhookSignatureOptions { KeyDerivation = derivation };
         var result = new WebhookSignatureVerifier(options, secret).Verify(body, headerValue);
         var reason = result.IsValid ? "none" : JsonName(result.FailureReason.ToString());
-        if (output.Json)
+        return WithVerdict(result.IsValid ? ExitCodes.Success : ExitCodes.Failure, () =>
         {
-            output.WriteJson(new VerifyJson(result.IsValid, reason, options.HeaderName, SignatureDiagnosis.Name(derivation)), CliJson.Context.VerifyJson);
-        }
-        else if (result.IsValid)
-        {
-            output.Result($"valid: the signature matches this body and secret (key: {DescribeKey(derivation)}).");
-        }
-        else
-        {
-            output.Result(result.FailureReason switch
+            if (output.Json)
             {
-                WebhookSignatureFailureReason.MissingSignature => "invalid: the signature is empty.",
-                WebhookSignatureFailureReason.MalformedSignature => "invalid: the signature is not 64 hex characters (optionally after 'sha256=').",
-                _ => "invalid: the signature does not match this body and secret.",
-            });
-            output.Info("Run again with --diagnose to try the variants a sender might use and see which setting would make it verify.");
+                output.WriteJson(new VerifyJson(result.IsValid, reason, options.HeaderName, SignatureDiagnosis.Name(derivation)), CliJson.Context.VerifyJson);
+            }
+            else if (result.IsValid)
+            {
+                output.Result($"valid: the signature matches this body and secret (key: {DescribeKey(derivation)}).");
+            }
+            else
+            {
+                output.Result(result.FailureReason switch
+                {
+                    WebhookSignatureFailureReason.MissingSignature => "invalid: the signature is empty.",
+                    WebhookSignatureFailureReason.MalformedSignature => "invalid: the signature is not 64 hex characters (optionally after 'sha256=').",
+                    _ => "invalid: the signature does not match this body and secret.",
+                });
+                output.Info("Run again with --diagnose to try the variants a sender might use and see which setting would make it verify.");
+            }
+        });
+    }
+
+    /// <summary>
+    /// Prints a verdict and returns its exit code, also when standard output was closed before it could be printed
+    /// (<c>docmap verify ... | head -0</c>): the exit code is then all that is left of the verdict, and must not become 0.
+    /// </summary>
+    private static int WithVerdict(int exitCode, Action print)
+    {
+        try
+        {
+            print();
+        }
+        catch (OutputClosedException)
+        {
         }
 
-        return result.IsValid ? ExitCodes.Success : ExitCodes.Failure;
+        return exitCode;
     }
 
     private static int Diagnose(CliOutput output, WebhookSecret secret, byte[] body, string? headerName, string headerValue)
     {
         var result = SignatureDiagnosis.Run(secret, body, headerName, headerValue);
+        return WithVerdict(result.Matched ? ExitCodes.Success : ExitCodes.Failure, () => PrintDiagnosis(output, result));
+    }
+
+    private static void PrintDiagnosis(CliOutput output, SignatureDiagnosis.Result result)
+    {
         if (output.Json)
         {
             output.WriteJson(SignatureDiagnosis.ToJson(result), CliJson.Context.DiagnoseJson);
-            return result.Matched ? ExitCodes.Success : ExitCodes.Failure;
+            return;
         }
 
         output.Table(
@@ -140,8 +163,6 @@ internal static class SignatureCommands
         {
             output.Result(note);
         }
-
-        return result.Matched ? ExitCodes.Success : ExitCodes.Failure;
     }
 
     private static string DescribeKey(WebhookKeyDerivation key) =>

@@ -12,8 +12,6 @@ namespace DocMap.Cli.Commands;
 /// </summary>
 internal static class TriggerCommand
 {
-    private static readonly TimeSpan TriggerTimeout = TimeSpan.FromMinutes(5);
-
     public static Command Create(SharedOptions shared, CliHost host)
     {
         var eventName = new Argument<string>("event")
@@ -54,7 +52,7 @@ internal static class TriggerCommand
             var apiKey = context.RequireApiKey();
             var baseAddress = context.BaseAddress();
             context.WarnIfUnencrypted(baseAddress);
-            using var control = new EmulatorControlClient(baseAddress, apiKey, TriggerTimeout);
+            using var control = new EmulatorControlClient(baseAddress, apiKey, context.Host.EmulatorDetectTimeout, context.Host.EmulatorTriggerTimeout);
 
             var detection = await context.Output.WaitAsync("Looking for the emulator", () => control.DetectAsync(context.CancellationToken)).ConfigureAwait(false);
             if (detection.Emulator is not { } emulator)

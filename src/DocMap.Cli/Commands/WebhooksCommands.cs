@@ -87,24 +87,35 @@ internal static class WebhooksCommands
             }
 
             var webhook = created.Webhook;
-            if (context.Output.Json)
+            try
             {
-                context.Output.WriteJson(
-                    new CreatedWebhookJson(WebhookJson.From(webhook), file is null ? created.Secret : null, file?.FullPath),
-                    CliJson.Context.CreatedWebhookJson);
+                if (context.Output.Json)
+                {
+                    context.Output.WriteJson(
+                        new CreatedWebhookJson(WebhookJson.From(webhook), file is null ? created.Secret : null, file?.FullPath),
+                        CliJson.Context.CreatedWebhookJson);
+                }
+                else
+                {
+                    context.Output.Result($"Created webhook {webhook.Id} for {CliOutput.Cell(webhook.Url)} ({string.Join(", ", webhook.Events)}).");
+                }
+
+                if (file is null && !context.Output.Json)
+                {
+                    context.Output.Result($"Secret: {created.Secret}");
+                }
             }
-            else
+            catch (Exception ex) when (file is null && ex is OutputClosedException or OutputFailedException)
             {
-                context.Output.Result($"Created webhook {webhook.Id} for {CliOutput.Cell(webhook.Url)} ({string.Join(", ", webhook.Events)}).");
+                // The secret did not reach anyone (the reader went away, or the disk is full), and DocMap never shows it again.
+                context.Output.Error(ex is OutputFailedException
+                    ? ex.Message
+                    : "Standard output was closed before the webhook's secret could be printed.");
+                await RollBackAsync(client, created).ConfigureAwait(false);
             }
 
             if (file is null)
             {
-                if (!context.Output.Json)
-                {
-                    context.Output.Result($"Secret: {created.Secret}");
-                }
-
                 context.Output.Warn(SecretWarning);
             }
             else
@@ -130,6 +141,12 @@ internal static class WebhooksCommands
             context.Output.Error($"Could not write the secret to {file.FullPath}: {ex.Message}");
         }
 
+        await RollBackAsync(client, created).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes a webhook whose secret could not be kept, and fails (exit 1, kind <c>io</c>) saying whether that worked.</summary>
+    private static async Task RollBackAsync(IDocMapApi client, CreateWebhookResult created)
+    {
         try
         {
             await client.DeleteWebhookAsync(created.Webhook.Id, CancellationToken.None).ConfigureAwait(false);

@@ -55,6 +55,18 @@ internal sealed class CliHost
         string.IsNullOrEmpty(GetEnvironmentVariable("NO_COLOR")) &&
         !string.Equals(GetEnvironmentVariable("TERM"), "dumb", StringComparison.Ordinal);
 
+    /// <summary>How long <c>trigger</c> waits for <c>GET /_emulator</c> by default: an emulator answers at once.</summary>
+    public static readonly TimeSpan DefaultEmulatorDetectTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long <c>trigger</c> waits for the whole <c>POST /_emulator/trigger</c> exchange by default (every delivery attempt may take 10 s).</summary>
+    public static readonly TimeSpan DefaultEmulatorTriggerTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary><c>GET /_emulator</c>'s time limit, answer included (tests shorten it per run).</summary>
+    public TimeSpan EmulatorDetectTimeout { get; init; } = DefaultEmulatorDetectTimeout;
+
+    /// <summary><c>POST /_emulator/trigger</c>'s time limit, answer included (tests shorten it per run).</summary>
+    public TimeSpan EmulatorTriggerTimeout { get; init; } = DefaultEmulatorTriggerTimeout;
+
     /// <summary>The terminal's width in columns for rich tables; <see langword="null"/> to ask the console.</summary>
     public int? TerminalWidth { get; init; }
 
@@ -67,7 +79,7 @@ internal sealed class CliHost
     /// <summary>The real console of this process.</summary>
     public static CliHost FromConsole()
     {
-        var output = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false)) { AutoFlush = true };
+        var output = new StreamWriter(OpenStandardOutput(), new System.Text.UTF8Encoding(false)) { AutoFlush = true };
         var error = new StreamWriter(Console.OpenStandardError(), new System.Text.UTF8Encoding(false)) { AutoFlush = true };
         return new CliHost(
             output,
@@ -77,5 +89,38 @@ internal sealed class CliHost
             Console.IsInputRedirected,
             Console.IsOutputRedirected,
             Console.IsErrorRedirected);
+    }
+
+    /// <summary>
+    /// Standard output as bytes. On Unix, when it is a pipe or a socket, a stream over file descriptor 1 itself:
+    /// the console's stream swallows EPIPE (a write after the reader went away "succeeds"), so
+    /// <c>docmap deliveries --watch | head -1</c> would poll forever; this one throws <see cref="IOException"/>, which
+    /// <see cref="Output.CliOutput"/> turns into a quiet stop. A terminal or a regular file (where EPIPE cannot happen, and
+    /// where a stream with its own position would overwrite what <c>2&gt;&amp;1</c> wrote into the same file) keeps the
+    /// console's stream.
+    /// </summary>
+    private static Stream OpenStandardOutput()
+    {
+        if (OperatingSystem.IsWindows() || !Console.IsOutputRedirected)
+        {
+            return Console.OpenStandardOutput();
+        }
+
+        try
+        {
+            var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            if (!stream.CanSeek)
+            {
+                return stream;
+            }
+
+            stream.Dispose();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // Not a descriptor FileStream takes (closed, or opened read-only): the console's stream copes.
+        }
+
+        return Console.OpenStandardOutput();
     }
 }

@@ -70,19 +70,29 @@ internal sealed class CommandContext
 
     public T? Get<T>(Argument<T> argument) => ParseResult.GetValue(argument);
 
-    /// <summary>The API key from <c>--api-key</c> or <c>DOCMAP_API_KEY</c>.</summary>
-    /// <exception cref="CliUsageException">Neither is set.</exception>
+    /// <summary>The API key from <c>--api-key</c> or <c>DOCMAP_API_KEY</c>: printable ASCII (<c>!</c> to <c>~</c>), as DocMapClient requires.</summary>
+    /// <exception cref="CliUsageException">Neither is set, or the key has whitespace, a control or a non-ASCII character (never echoed).</exception>
     public string RequireApiKey()
     {
         var key = ParseResult.GetValue(Options.ApiKey);
+        var source = "--api-key";
         if (string.IsNullOrEmpty(key))
         {
             key = Host.GetEnvironmentVariable(SharedOptions.ApiKeyVariable);
+            source = SharedOptions.ApiKeyVariable;
         }
 
         if (string.IsNullOrWhiteSpace(key))
         {
             throw new CliUsageException($"No DocMap API key: pass --api-key or set {SharedOptions.ApiKeyVariable}.");
+        }
+
+        // The same rule as DocMapClient.Create, checked here so that every command (trigger does not use DocMapClient)
+        // refuses such a key the same way, before anything is sent.
+        if (!key.All(c => c is >= '!' and <= '~'))
+        {
+            throw new CliUsageException(
+                $"The DocMap API key ({source}) must contain only printable ASCII characters, with no whitespace or control characters (check for a trailing newline or space).");
         }
 
         return key;

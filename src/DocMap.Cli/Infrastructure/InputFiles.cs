@@ -25,7 +25,7 @@ internal static class InputFiles
 
         try
         {
-            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.Asynchronous);
+            var file = await OpenAsync(path, cancellationToken).ConfigureAwait(false);
             await using (file.ConfigureAwait(false))
             {
                 return await ReadBoundedAsync(file, path, cancellationToken).ConfigureAwait(false);
@@ -45,12 +45,39 @@ internal static class InputFiles
         }
     }
 
+    /// <summary>
+    /// Opens <paramref name="path"/> on a thread of its own, abandoned when <paramref name="cancellationToken"/> fires:
+    /// opening a FIFO (<c>mkfifo</c>) blocks in the kernel until a writer opens it, and no token reaches it, so an open on
+    /// the command's own thread would make Ctrl+C and SIGTERM do nothing. A stream opened after that is disposed.
+    /// </summary>
+    private static async Task<FileStream> OpenAsync(string path, CancellationToken cancellationToken)
+    {
+        var opening = Task.Run(
+            () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.Asynchronous),
+            CancellationToken.None);
+        try
+        {
+            return await opening.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _ = opening.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    /// <remarks>
+    /// Each read is abandoned when <paramref name="cancellationToken"/> fires, whether or not the stream observes it:
+    /// .NET's console stream does not (its read blocks in the kernel), so without this a pipe that never ends would make
+    /// Ctrl+C and SIGTERM do nothing, and an end of input arriving after Ctrl+C would return a truncated body as if whole.
+    /// The abandoned read keeps its thread until the process exits, which it is about to.
+    /// </remarks>
     private static async Task<byte[]> ReadBoundedAsync(Stream stream, string name, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[64 * 1024];
         int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        while ((read = await stream.ReadAsync(chunk, cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false)) > 0)
         {
             if (buffer.Length + read > MaxBytes)
             {
@@ -60,6 +87,7 @@ internal static class InputFiles
             buffer.Write(chunk, 0, read);
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         return buffer.ToArray();
     }
 }

@@ -11,6 +11,8 @@ internal sealed record Column(string Header, bool AlignRight = false, Func<strin
 /// Where a command's output goes. Results go to standard output (a table, a line, or one JSON document with
 /// <c>--json</c>); messages, warnings and errors go to standard error. Rich output (colour, borders, a spinner) only when
 /// <see cref="CliHost.IsInteractive"/>; otherwise plain text that survives pipes, <c>grep</c> and <c>cut</c>.
+/// Every line written here, result or message, plain or rich, is passed through <see cref="Inert"/>: much of it quotes a
+/// server (error messages, ids, URLs, a secret), and a terminal must never receive a server's control characters.
 /// </summary>
 internal sealed class CliOutput
 {
@@ -39,7 +41,8 @@ internal sealed class CliOutput
 
     /// <summary>Writes one line of the result to standard output.</summary>
     /// <exception cref="OutputClosedException">Standard output was closed (for example by <c>| head</c>).</exception>
-    public void Result(string line) => ToOutput(writer => writer.WriteLine(line));
+    /// <exception cref="OutputFailedException">Standard output could not be written (a full disk).</exception>
+    public void Result(string line) => ToOutput(writer => writer.WriteLine(Inert(line)));
 
     /// <summary>Writes a JSON document to standard output, on one line.</summary>
     /// <exception cref="OutputClosedException">Standard output was closed.</exception>
@@ -62,24 +65,34 @@ internal sealed class CliOutput
         {
             write(_host.Output);
         }
-        catch (IOException ex)
+        catch (IOException ex) when (IsBrokenPipe(ex))
         {
             throw new OutputClosedException(ex);
         }
+        catch (IOException ex)
+        {
+            throw new OutputFailedException(ex);
+        }
     }
 
+    /// <summary>
+    /// Whether a write failed because the reader went away: EPIPE (32 on Linux and macOS; .NET's IOException for an errno
+    /// carries the errno as its HResult). Windows' console stream swallows a broken pipe itself.
+    /// </summary>
+    public static bool IsBrokenPipe(IOException ex) => ex.HResult == 32;
+
     /// <summary>A message for the person at the terminal (standard error).</summary>
-    public void Info(string message) => _host.Error.WriteLine(message);
+    public void Info(string message) => _host.Error.WriteLine(Inert(message));
 
     public void Warn(string message)
     {
         if (Rich)
         {
-            RichConsole.WriteStyled(_host, _host.Error, "warning: ", "yellow", message);
+            RichConsole.WriteStyled(_host, _host.Error, "warning: ", "yellow", Inert(message));
         }
         else
         {
-            _host.Error.WriteLine("warning: " + message);
+            _host.Error.WriteLine("warning: " + Inert(message));
         }
     }
 
@@ -87,11 +100,11 @@ internal sealed class CliOutput
     {
         if (Rich)
         {
-            RichConsole.WriteStyled(_host, _host.Error, "error: ", "red", message);
+            RichConsole.WriteStyled(_host, _host.Error, "error: ", "red", Inert(message));
         }
         else
         {
-            _host.Error.WriteLine("error: " + message);
+            _host.Error.WriteLine("error: " + Inert(message));
         }
     }
 
@@ -100,7 +113,7 @@ internal sealed class CliOutput
     {
         if (Verbose)
         {
-            _host.Error.WriteLine("debug: " + Redactor.Redact(message));
+            _host.Error.WriteLine("debug: " + Inert(Redactor.Redact(message)));
         }
     }
 
@@ -138,13 +151,14 @@ internal sealed class CliOutput
         Rich ? RichConsole.WithSpinnerAsync(_host, _host.Error, status, work) : work();
 
     /// <summary>Replaces control characters (a hostile server could send terminal escape sequences) and maps null to "-".</summary>
-    public static string Cell(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return "-";
-        }
+    public static string Cell(string? value) => string.IsNullOrEmpty(value) ? "-" : Inert(value);
 
+    /// <summary>
+    /// <paramref name="value"/> with every control character (ESC, BEL, CR, LF, …) replaced by <c>?</c>, so that text
+    /// quoted from a server prints as text. Lines written through this class never carry control characters of their own.
+    /// </summary>
+    public static string Inert(string value)
+    {
         if (!value.Any(char.IsControl))
         {
             return value;
@@ -187,3 +201,9 @@ internal sealed class CliOutput
 
 /// <summary>Standard output was closed by the reader (a pipe into <c>head</c>): the command stops quietly, exit 0.</summary>
 internal sealed class OutputClosedException(IOException inner) : Exception("Standard output was closed.", inner);
+
+/// <summary>
+/// Standard output could not be written for another reason (a full disk, <c>/dev/full</c>, an I/O error): the result was
+/// wanted and is lost, so the command fails (exit 1, kind <c>io</c>).
+/// </summary>
+internal sealed class OutputFailedException(IOException inner) : Exception($"Could not write to standard output: {inner.Message}", inner);

@@ -443,9 +443,8 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
     private static void Abandon(Task task) =>
         task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-    private TimeoutException TimedOut() => new(string.Create(
-        CultureInfo.InvariantCulture,
-        $"The DocMap inbox's Redis store did not answer within {_timeout.TotalMilliseconds:0.###} ms (DocMapRedisInboxOptions.OperationTimeout); the server may be down, unreachable or overloaded."));
+    private TimeoutException TimedOut() => new(
+        $"The DocMap inbox's Redis store did not answer within {DocMap.Internal.DurationText.Describe(_timeout)} (DocMapRedisInboxOptions.OperationTimeout); the server may be down, unreachable or overloaded.");
 
     private bool IsExpired(RedisValue settled, RedisValue settledAt, DateTimeOffset now) =>
         !settled.IsNull && (long)settledAt <= Ms(now - _retention);

@@ -55,8 +55,9 @@ public interface IDocMapWebhookInboxStore
 
     /// <summary>
     /// Leases up to <paramref name="maxCount"/> records to <paramref name="owner"/>: queued records that are due (their
-    /// <see cref="InboxRecord.NextAttemptAt"/> is now or past), earliest due first, and then running records whose lease
-    /// expired (their worker died or lost touch). Each leased record becomes <see cref="InboxMessageState.Running"/> with
+    /// <see cref="InboxRecord.NextAttemptAt"/> is now or past), earliest due first and, among records due at the same
+    /// time, in the order they were accepted (first in, first out), and then running records whose lease expired (their
+    /// worker died or lost touch), earliest expired first. Each leased record becomes <see cref="InboxMessageState.Running"/> with
     /// a new token, expires <paramref name="leaseDuration"/> from now, and counts one more attempt.
     /// </summary>
     /// <param name="owner">Who takes the leases (for diagnostics), for example <c>host/pid/worker</c>.</param>

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using DocMap.Client.Signatures.AspNetCore.Internal.Inbox;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,15 +14,30 @@ internal sealed class DocMapWebhookClassHandlerEndpoint<[DynamicallyAccessedMemb
     where THandler : DocMapWebhookHandler
 {
     private readonly DocMapWebhookRuntime _runtime;
+    private readonly InboxAcceptor? _inbox;
     private readonly ObjectFactory<THandler> _factory = ActivatorUtilities.CreateFactory<THandler>(Type.EmptyTypes);
 
-    public DocMapWebhookClassHandlerEndpoint(DocMapWebhookRuntime runtime) => _runtime = runtime;
+    public DocMapWebhookClassHandlerEndpoint(DocMapWebhookRuntime runtime, InboxAcceptor? inbox, string route)
+    {
+        _runtime = runtime;
+        _inbox = inbox;
+        Route = route;
+    }
+
+    /// <summary>The endpoint's full route pattern (set when the endpoint is built), which names it in inbox messages.</summary>
+    public string Route { get; set; }
 
     public async Task InvokeAsync(HttpContext context)
     {
         var feature = await DocMapWebhookProcessor.ReadAndVerifyAsync(context, _runtime, rewindBody: false).ConfigureAwait(false);
         if (feature is null)
         {
+            return;
+        }
+
+        if (_inbox is not null)
+        {
+            await _inbox.AcceptAsync(context, feature, Route).ConfigureAwait(false);
             return;
         }
 

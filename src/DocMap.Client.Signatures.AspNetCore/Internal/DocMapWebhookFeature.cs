@@ -5,7 +5,9 @@ namespace DocMap.Client.Signatures.AspNetCore.Internal;
 
 /// <summary>
 /// A verified delivery: the event, the verification result, the pooled body buffer (returned on dispose) and the
-/// delivery's telemetry, which the stage that runs the handler ends.
+/// delivery's telemetry, which the stage that runs the handler ends. In a background run of the inbox the body comes
+/// from the store and there is no verification result (the signature was checked when the delivery was accepted) and
+/// no delivery telemetry (the attempt has its own span).
 /// </summary>
 internal sealed class DocMapWebhookFeature : IDisposable
 {
@@ -23,11 +25,21 @@ internal sealed class DocMapWebhookFeature : IDisposable
         Verification = verification;
     }
 
+    /// <summary>A delivery the inbox runs in the background: verified when it was accepted, its body owned by the caller.</summary>
+    public DocMapWebhookFeature(WebhookEvent webhookEvent)
+    {
+        Event = webhookEvent;
+    }
+
     public WebhookEvent Event { get; }
 
-    public WebhookVerificationResult Verification { get; }
+    /// <summary>Which secret matched; <see langword="null"/> in a background run of the inbox.</summary>
+    public WebhookVerificationResult? Verification { get; }
 
     public int Length { get; }
+
+    /// <summary>The verified body bytes (empty in a background run, whose body is the request's stream).</summary>
+    public ReadOnlySpan<byte> Body => _buffer is null ? default : new ReadOnlySpan<byte>(_buffer, 0, Length);
 
     /// <summary>Replaces the request body with a read-only stream over the buffered bytes, for model binding.</summary>
     public void RewindRequestBody(HttpRequest request)

@@ -1,3 +1,4 @@
+using DocMap.Client.Signatures.AspNetCore.Internal.Inbox;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -229,6 +230,16 @@ internal static class DocMapWebhookProcessor
         }
 
         feature.EndHandler(context, null);
+    }
+
+    /// <summary>Verifies (unless already done), then records the delivery in the inbox and answers 200 or 503; the handler runs later.</summary>
+    public static async Task VerifyThenAcceptAsync(HttpContext context, DocMapWebhookRuntime runtime, InboxAcceptor inbox, string route)
+    {
+        var feature = await ReadAndVerifyAsync(context, runtime, rewindBody: false).ConfigureAwait(false);
+        if (feature is not null)
+        {
+            await inbox.AcceptAsync(context, feature, route).ConfigureAwait(false);
+        }
     }
 
     /// <summary>A handler of an owned endpoint threw: 500 (logged), or nothing when the sender had gone away.</summary>

@@ -24,6 +24,13 @@ internal static class DocMapWebhookResponses
     private static readonly byte[] TimeoutBody =
         """{"error":{"code":"REQUEST_TIMEOUT","message":"The webhook body did not arrive in time."}}"""u8.ToArray();
 
+    private static readonly byte[] InboxAcceptedBody = """{"status":"accepted"}"""u8.ToArray();
+
+    private static readonly byte[] InboxDuplicateBody = """{"status":"duplicate"}"""u8.ToArray();
+
+    private static readonly byte[] InboxUnavailableBody =
+        """{"error":{"code":"INBOX_UNAVAILABLE","message":"The webhook could not be recorded; it was not accepted."}}"""u8.ToArray();
+
     private static readonly byte[] HandlerFailedBody =
         """{"error":{"code":"INTERNAL_ERROR","message":"The webhook handler failed."}}"""u8.ToArray();
 
@@ -38,6 +45,15 @@ internal static class DocMapWebhookResponses
 
     /// <summary>400: the body's framing is broken or it was cut short.</summary>
     public static Task UnreadableAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status400BadRequest, UnreadableBody);
+
+    /// <summary>200: the inbox recorded the delivery.</summary>
+    public static Task InboxAcceptedAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status200OK, InboxAcceptedBody);
+
+    /// <summary>200: the inbox already holds this delivery (within its retention); nothing was queued.</summary>
+    public static Task InboxDuplicateAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status200OK, InboxDuplicateBody);
+
+    /// <summary>503: the inbox's store failed or did not answer in time; nothing is known to be recorded.</summary>
+    public static Task InboxUnavailableAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status503ServiceUnavailable, InboxUnavailableBody);
 
     /// <summary>500: the handler threw.</summary>
     public static Task HandlerFailedAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status500InternalServerError, HandlerFailedBody);

@@ -59,7 +59,7 @@ internal sealed class ApiRoutes(EmulatorSettings settings, EmulatorState state, 
         Reply reply;
         if (endpoint is { } known && faults.TryTake(known) is { } fault)
         {
-            reply = Reply.Error(fault.Status, fault.Code, FaultQueue.DefaultMessage(fault.Status), fault.RetryAfter);
+            reply = Reply.Error(fault.Status, fault.Code, FaultQueue.DefaultMessage(fault.Status, fault.RetryAfter), fault.RetryAfter);
         }
         else if (endpoint is null)
         {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 
@@ -132,7 +131,7 @@ internal sealed class DeliveryDispatcher : IDisposable
             }
             catch (OperationCanceledException)
             {
-                error = $"Timed out: no response within {_settings.DeliveryTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s.";
+                error = $"Timed out: no response within {DocMap.Internal.DurationText.Describe(_settings.DeliveryTimeout)}.";
             }
             catch (Exception ex)
             {

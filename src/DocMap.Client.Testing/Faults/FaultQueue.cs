@@ -111,9 +111,13 @@ internal sealed class FaultQueue
         _ => DocMapErrorCodes.InternalError,
     };
 
-    /// <summary>The message an injected failure answers with.</summary>
-    public static string DefaultMessage(int status) => status switch
+    /// <summary>
+    /// The message an injected failure answers with. A 429 with a Retry-After leaves the when to that header (a client
+    /// states it from there, as DocMap.Client's exception message does); without one it says to retry later.
+    /// </summary>
+    public static string DefaultMessage(int status, TimeSpan? retryAfter = null) => status switch
     {
+        (int)HttpStatusCode.TooManyRequests when retryAfter is not null => "Usage limit exceeded.",
         (int)HttpStatusCode.TooManyRequests => "Usage limit exceeded. Retry later.",
         (int)HttpStatusCode.ServiceUnavailable => "The service is temporarily unavailable.",
         _ => $"Injected failure (HTTP {status.ToString(CultureInfo.InvariantCulture)}).",

@@ -44,22 +44,24 @@ internal sealed class DocMapErrorMapper
 
         var call = DocMapCall.Of(response.RequestMessage);
         var status = response.StatusCode;
-        var retryAfter = DocMapResilience.GetRetryAfter(response, DateTimeOffset.UtcNow);
+        var retry = DocMapMessages.RetryAfter(response, DateTimeOffset.UtcNow);
+        var retryAfter = retry?.Wait;
 
         if ((int)status is >= 300 and <= 399)
         {
+            // A redirect is never followed, so its Retry-After (a delay before following) says nothing about retrying.
             var message = DocMapMessages.Redirect(call, status, _redactor.Redact(DocMapRedirects.LocationOrigin(response)));
             return new DocMapApiException(message, status, null, null, call.Method, call.Path, retryAfter, null);
         }
 
         if (response.Content is OversizedErrorBody oversized)
         {
-            return new DocMapApiException(DocMapMessages.ErrorBodyTooLarge(call, status, oversized.Limit), status, null, null, call.Method, call.Path, retryAfter, null);
+            return new DocMapApiException(WithRetry(DocMapMessages.ErrorBodyTooLarge(call, status, oversized.Limit)), status, null, null, call.Method, call.Path, retryAfter, null);
         }
 
         if (response.Content is UndecodableErrorBody)
         {
-            return new DocMapApiException(DocMapMessages.ErrorBodyNotDecompressed(call, status), status, null, null, call.Method, call.Path, retryAfter, null);
+            return new DocMapApiException(WithRetry(DocMapMessages.ErrorBodyNotDecompressed(call, status)), status, null, null, call.Method, call.Path, retryAfter, null);
         }
 
         byte[] body;
@@ -78,13 +80,15 @@ internal sealed class DocMapErrorMapper
         {
             var errorCode = _redactor.Redact(error.Code);
             var serverMessage = _redactor.Redact(error.Message);
-            return new DocMapApiException(DocMapMessages.Failed(call, status, errorCode, serverMessage), status, errorCode, serverMessage, call.Method, call.Path, retryAfter, null);
+            return new DocMapApiException(WithRetry(DocMapMessages.Failed(call, status, errorCode, serverMessage)), status, errorCode, serverMessage, call.Method, call.Path, retryAfter, null);
         }
 
         var contentType = _redactor.Redact(response.Content.Headers.ContentType?.MediaType);
         return new DocMapApiException(
-            DocMapMessages.FailedWithoutDocMapError(call, status, contentType, body.Length),
+            WithRetry(DocMapMessages.FailedWithoutDocMapError(call, status, contentType, body.Length)),
             status, null, null, call.Method, call.Path, retryAfter, null);
+
+        string WithRetry(string message) => DocMapMessages.WithRetryAfter(message, retry?.Wait, retry?.At);
     }
 
     public ValueTask<Exception?> FromDeserializationFailure(HttpResponseMessage response, Exception exception) =>

@@ -79,11 +79,51 @@ internal static class DocMapMessages
             ? Invariant($"{Prefix(call)}: the response headers ({reading.StatusCode}) arrived but the body did not finish arriving within {Describe(attemptTimeout)} (DocMapClientOptions.AttemptTimeout).")
             : $"{Prefix(call)} got no response within {Describe(attemptTimeout)} (DocMapClientOptions.AttemptTimeout).";
 
-    /// <summary>A duration as people read it: <c>1.5 seconds</c>, <c>300 milliseconds</c>.</summary>
-    public static string Describe(TimeSpan duration) =>
-        duration.TotalSeconds >= 1
-            ? Invariant($"{duration.TotalSeconds:0.###} seconds")
-            : Invariant($"{duration.TotalMilliseconds:0.###} milliseconds");
+    /// <summary>A duration as people read it: <c>1 second</c>, <c>1.5 seconds</c>, <c>300 milliseconds</c>.</summary>
+    public static string Describe(TimeSpan duration) => DocMap.Internal.DurationText.Describe(duration);
+
+    /// <summary>
+    /// <paramref name="message"/> followed by when the server said to retry (its <c>Retry-After</c>), or the message
+    /// unchanged when it sent none: <c>… Retry after 120 seconds (at 2026-12-01T10:32:00Z).</c> The wait is in whole
+    /// seconds, rounded up (the header's unit); <paramref name="retryAt"/> is the moment it ends, when known.
+    /// </summary>
+    public static string WithRetryAfter(string message, TimeSpan? retryAfter, DateTimeOffset? retryAt)
+    {
+        if (retryAfter is not { } wait)
+        {
+            return message;
+        }
+
+        var text = message.Length > 0 && message[^1] is '.' or '!' or '?' ? message : message + ".";
+        var seconds = TimeSpan.FromSeconds(Math.Ceiling(Math.Max(0, wait.TotalSeconds)));
+        text += $" Retry after {Describe(seconds)}";
+        if (retryAt is { } at)
+        {
+            text += Invariant($" (at {at.ToUniversalTime():yyyy-MM-dd'T'HH:mm:ss'Z'})");
+        }
+
+        return text + ".";
+    }
+
+    /// <summary>
+    /// The wait a response's <c>Retry-After</c> asks for and the moment it ends: for delta seconds, <paramref name="now"/>
+    /// plus the delta (rounded up to a whole second); for an HTTP date, that date. <see langword="null"/> without the header.
+    /// </summary>
+    public static (TimeSpan Wait, DateTimeOffset At)? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
+    {
+        if (DocMapResilience.GetRetryAfter(response, now) is not { } wait)
+        {
+            return null;
+        }
+
+        if (response.Headers.RetryAfter?.Date is { } date)
+        {
+            return (wait, date);
+        }
+
+        var end = (now + wait).UtcTicks;
+        return (wait, new DateTimeOffset((end + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero));
+    }
 
     private static string DescribeProgress(DocMapAttemptProgress? progress) => progress?.Phase switch
     {

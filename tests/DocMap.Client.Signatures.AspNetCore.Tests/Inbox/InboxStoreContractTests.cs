@@ -448,6 +448,24 @@ public abstract class InboxStoreContractTests
     }
 
     [Fact]
+    public async Task Due_records_come_before_expired_leases_which_are_taken_earliest_expired_first()
+    {
+        var store = await CreateStoreAsync();
+        foreach (var (id, lease) in new[] { ("d1:e10", 10), ("d1:e5", 5), ("d1:e20", 20) })
+        {
+            Assert.True(await store.TryAcceptAsync(Message(id), Ct));
+            Assert.Single(await store.LeaseAsync("dead", 1, TimeSpan.FromSeconds(lease), Ct));
+        }
+
+        Time.Advance(TimeSpan.FromSeconds(30));
+        Assert.True(await store.TryAcceptAsync(Message("d1:new"), Ct));
+
+        var leased = await store.LeaseAsync("w", 3, LeaseDuration, Ct);
+        Assert.Equal(["d1:new", "d1:e5", "d1:e10"], leased.Select(l => l.Message.Id));
+        Assert.Equal(["d1:e20"], (await store.LeaseAsync("w", 3, LeaseDuration, Ct)).Select(l => l.Message.Id));
+    }
+
+    [Fact]
     public async Task A_late_completion_settles_a_record_another_worker_dead_lettered_meanwhile()
     {
         var store = await CreateStoreAsync();
