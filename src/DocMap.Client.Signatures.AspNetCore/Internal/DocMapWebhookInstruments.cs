@@ -34,6 +34,12 @@ internal static class DocMapWebhookOutcomes
     public const string Duplicate = "duplicate";
 
     /// <summary>
+    /// The inbox's store failed, or did not answer within <c>AcceptTimeout</c>: answered 503 (DocMap logs the delivery
+    /// as failed, and reconciliation can find it later).
+    /// </summary>
+    public const string Unavailable = "unavailable";
+
+    /// <summary>
     /// An exception left the receiver's own processing before any handler ran (no sender causes one: a bug, or a
     /// request body stream another middleware put in place that failed): ASP.NET Core answers 500.
     /// </summary>
@@ -111,7 +117,7 @@ internal sealed class DocMapWebhookInstruments
         Deliveries = meter.CreateCounter<long>(
             DeliveriesName,
             unit: "{delivery}",
-            description: "DocMap webhook deliveries received, by outcome (verified, rejected, too_large, invalid, timed_out, aborted, handler_failed, duplicate, error).");
+            description: "DocMap webhook deliveries received, by outcome (verified, rejected, too_large, invalid, timed_out, aborted, handler_failed, duplicate, unavailable, error).");
         HandlerDuration = meter.CreateHistogram(
             HandlerDurationName,
             unit: "s",
@@ -139,11 +145,15 @@ internal sealed class DocMapWebhookInstruments
     public bool IsEnabled => Source.HasListeners() || Deliveries.Enabled || HandlerDuration.Enabled || BodySize.Enabled;
 
     /// <summary>The metric value of an event type: DocMap's documented types as they are, anything else as <see cref="OtherEventType"/>.</summary>
-    public static string BoundedEventType(WebhookEventType type)
-    {
-        var text = type.ToString();
-        return text == CompletedType ? CompletedType : text == FailedType ? FailedType : OtherEventType;
-    }
+    public static string BoundedEventType(WebhookEventType type) => BoundedEventType(type.ToString());
+
+    /// <summary>The metric value of an event type's wire value (see <see cref="BoundedEventType(WebhookEventType)"/>).</summary>
+    public static string BoundedEventType(string? type) =>
+        type == CompletedType ? CompletedType : type == FailedType ? FailedType : OtherEventType;
+
+    /// <summary>A body-derived value cut to <see cref="MaxSpanValueLength"/> characters, for a span.</summary>
+    public static string Cap(string value) =>
+        value.Length <= MaxSpanValueLength ? value : value[..MaxSpanValueLength];
 }
 
 /// <summary>
@@ -237,6 +247,19 @@ internal sealed class DocMapWebhookDeliveryTelemetry
         if (_instruments.HandlerDuration.Enabled)
         {
             _handlerStarted = Stopwatch.GetTimestamp();
+        }
+    }
+
+    /// <summary>
+    /// The inbox records the delivery: the span becomes <see cref="System.Diagnostics.Activity.Current"/> for the rest of
+    /// the calling async method (so the store's own spans are its children, and the message's <c>TraceParent</c> names
+    /// it); nothing is timed as a handler, because no handler runs in the request.
+    /// </summary>
+    public void StartAccept()
+    {
+        if (!_ended && _activity is not null)
+        {
+            Activity.Current = _activity;
         }
     }
 
@@ -341,6 +364,5 @@ internal sealed class DocMapWebhookDeliveryTelemetry
         }
     }
 
-    private static string Cap(string value) =>
-        value.Length <= DocMapWebhookInstruments.MaxSpanValueLength ? value : value[..DocMapWebhookInstruments.MaxSpanValueLength];
+    private static string Cap(string value) => DocMapWebhookInstruments.Cap(value);
 }
