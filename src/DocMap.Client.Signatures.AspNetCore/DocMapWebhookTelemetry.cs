@@ -15,6 +15,13 @@ namespace DocMap.Client.Signatures.AspNetCore;
 /// <c>docmap.webhook.handler.duration</c> (seconds) and <c>docmap.webhook.body.size</c> (bytes).
 /// </para>
 /// <para>
+/// The delivery inbox uses the same names: each processing attempt is a <c>ProcessWebhook</c> (or
+/// <c>ProcessMissedDelivery</c>) span of kind Consumer linked to the span that accepted the delivery, each reconciliation
+/// poll a <c>ReconcileDeliveries</c> span; its metrics are <c>docmap.webhook.inbox.attempts</c>,
+/// <c>docmap.webhook.inbox.missed_deliveries</c> and the gauges <c>docmap.webhook.inbox.queued</c>,
+/// <c>docmap.webhook.inbox.running</c> and <c>docmap.webhook.inbox.dead_lettered</c>.
+/// </para>
+/// <para>
 /// Named apart from <c>DocMap.Client.DocMapTelemetry</c> (the client's names), so code that imports both namespaces
 /// names each without qualification.
 /// </para>
