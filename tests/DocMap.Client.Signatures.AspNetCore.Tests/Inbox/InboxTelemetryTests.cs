@@ -339,6 +339,7 @@ public sealed class InboxTelemetryTests
             });
             await collecting.WaitAsync(TimeSpan.FromSeconds(20)); // a collection that waited for the store would never end
             Assert.Null(queued.LastMeasurement); // nothing known yet: no value rather than a made-up one
+            await Eventually.TrueAsync(() => store.Count("GetStats") >= 1, "the background refresh asks the store");
             Assert.InRange(store.Count("GetStats"), 1, 2); // one refresh in flight (another only after its 10-second bound), not one per collection
         }
 
