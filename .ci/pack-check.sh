@@ -66,7 +66,7 @@ grep -q '<license type="expression">' <<<"$nuspec" || fail "no license expressio
 grep -q '<readme>README.md</readme>' <<<"$nuspec" || fail "no readme in the nuspec"
 grep -q '<repository type="git"' <<<"$nuspec" || fail "no repository in the nuspec"
 grep -q "<dependency id=\"DocMap.Client.Signatures\" version=\"$version\"" <<<"$nuspec" || fail "DocMap.Client.Signatures $version is not a dependency"
-for dependency in Refit Microsoft.Extensions.Http.Polly Microsoft.Extensions.Options.ConfigurationExtensions; do
+for dependency in Refit Microsoft.Extensions.Http.Polly Microsoft.Extensions.Options.ConfigurationExtensions Microsoft.Extensions.Diagnostics.HealthChecks; do
   expected="$(sed -n "s/.*<PackageVersion Include=\"$dependency\" Version=\"\([^\"]*\)\".*/\1/p" "$root/Directory.Packages.props")"
   grep -q "<dependency id=\"$dependency\" version=\"$expected\"" <<<"$nuspec" || fail "dependency $dependency $expected missing or at another version"
 done

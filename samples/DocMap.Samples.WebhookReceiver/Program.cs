@@ -10,16 +10,34 @@
 //   DocMap:Webhooks:Inbox:Redis   a StackExchange.Redis configuration string, for example localhost:6379 (Store = Redis)
 //   DocMap:Webhooks:Inbox:*       the inbox's settings (MaxConcurrency, LeaseDuration, MaxAttempts, ...; see the README)
 //   Sample:HandlerDelay           a TimeSpan the handler waits, for example 00:00:00.500, so a burst visibly queues up
-//   DocMap:ApiKey                 with an inbox: reconciles missed deliveries from DocMap's delivery log (DocMap:BaseAddress optional)
+//   DocMap:ApiKey                 registers the DocMap client (DocMap:BaseAddress optional): /healthz then checks that DocMap
+//                                 answers and accepts the key, and with an inbox it reconciles missed deliveries from DocMap's log
+//   OTEL_EXPORTER_OTLP_ENDPOINT   exports traces and metrics over OTLP (the SDK's, ASP.NET Core's and HttpClient's), for
+//                                 example http://localhost:4317 (gRPC, the default) or, with OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf,
+//                                 http://localhost:4318; OTEL_SERVICE_NAME and the other OTEL_* variables apply as usual
+//
+// GET /healthz answers Healthy, Degraded (inbox messages are dead-lettered) or Unhealthy (503: the inbox store or DocMap
+// cannot be reached, or DocMap refuses the key).
 using DocMap.Client;
 using DocMap.Client.Signatures;
 using DocMap.Client.Signatures.AspNetCore;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 var builder = WebApplication.CreateBuilder(args);
 
 // Secrets, MaxBodyBytes, BodyReadTimeout and the signature options come from the DocMap:Webhooks configuration section
 // (appsettings.json, environment variables such as DocMap__Webhooks__Secrets__0, user secrets, a vault, ...).
 builder.Services.AddDocMapWebhooks(builder.Configuration);
+var healthChecks = builder.Services.AddHealthChecks();
+var hasApiKey = !string.IsNullOrWhiteSpace(builder.Configuration["DocMap:ApiKey"]);
+if (hasApiKey)
+{
+    // DocMap:ApiKey, and DocMap:BaseAddress when it is not https://api.docmap.io (the emulator, say).
+    builder.Services.AddDocMapClient(builder.Configuration.GetSection("DocMap"));
+    healthChecks.AddDocMapApi();
+}
 
 var store = builder.Configuration["DocMap:Webhooks:Inbox:Store"];
 if (!string.IsNullOrWhiteSpace(store))
@@ -36,12 +54,29 @@ if (!string.IsNullOrWhiteSpace(store))
         throw new InvalidOperationException("DocMap:Webhooks:Inbox:Store must be Memory or Redis (or absent for no inbox).");
     }
 
-    if (!string.IsNullOrWhiteSpace(builder.Configuration["DocMap:ApiKey"]))
+    healthChecks.AddDocMapWebhookInbox();
+    if (hasApiKey)
     {
-        // DocMap:ApiKey, and DocMap:BaseAddress when it is not https://api.docmap.io (the emulator, say).
-        builder.Services.AddDocMapClient(builder.Configuration.GetSection("DocMap"));
         inbox.AddReconciliation();
     }
+}
+
+if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+{
+    // The exporters read OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_EXPORTER_OTLP_HEADERS, ... themselves.
+    var serviceName = builder.Configuration["OTEL_SERVICE_NAME"];
+    builder.Services.AddOpenTelemetry()
+        .ConfigureResource(resource => resource.AddService(string.IsNullOrWhiteSpace(serviceName) ? builder.Environment.ApplicationName : serviceName))
+        .WithTracing(tracing => tracing
+            .AddAspNetCoreInstrumentation()
+            .AddHttpClientInstrumentation()
+            .AddSource(DocMapTelemetry.ActivitySourceName, DocMapWebhookTelemetry.ActivitySourceName)
+            .AddOtlpExporter())
+        .WithMetrics(metrics => metrics
+            .AddAspNetCoreInstrumentation()
+            .AddHttpClientInstrumentation()
+            .AddMeter(DocMapTelemetry.MeterName, DocMapWebhookTelemetry.MeterName)
+            .AddOtlpExporter());
 }
 
 var handlerDelay = builder.Configuration.GetValue<TimeSpan?>("Sample:HandlerDelay") ?? TimeSpan.Zero;
@@ -72,6 +107,8 @@ app.MapDocMapWebhooks("/webhooks/docmap", async (WebhookEvent webhook, ILogger<W
             WebhookLogValue.Escape(delivery.Event.ToString())!,
             WebhookLogValue.Escape(delivery.ExtractionId) ?? "(none)",
             WebhookLogValue.Escape(delivery.Id)!));
+
+app.MapHealthChecks("/healthz");
 
 app.Run();
 

@@ -1,4 +1,5 @@
 using DocMap.Client.Signatures.AspNetCore.Inbox;
+using DocMap.Client.Signatures.AspNetCore.Internal;
 using DocMap.Client.Signatures.AspNetCore.Internal.Inbox;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -79,6 +80,9 @@ public static class DocMapWebhookInboxServiceCollectionExtensions
         services.TryAddSingleton<InboxAcceptor>();
         services.TryAddSingleton(static sp => new InboxStoreOutage(
             sp.GetRequiredService<ILoggerFactory>().CreateLogger(InboxLog.Category), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(static sp => new DocMapWebhookInstruments(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton(static sp => new InboxStatsCache(sp.GetRequiredService<IDocMapWebhookInboxStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<InboxTelemetry>();
         services.TryAddSingleton<InboxAttemptRunner>();
         services.TryAddSingleton<InboxWorker>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InboxWorker>(static sp => sp.GetRequiredService<InboxWorker>()));

@@ -70,6 +70,10 @@ public static class DocMapWebhookServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocMapWebhookOptions>>(new DocMapWebhookOptionsValidator(configurationPath)));
         services.TryAddSingleton<DocMapWebhookRuntime>();
 
+        // Metrics go through the app's IMeterFactory (AddMetrics is idempotent; hosts register it already).
+        services.AddMetrics();
+        services.TryAddSingleton(static sp => new DocMapWebhookInstruments(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+
         // Builds the verifier at start-up (after ValidateOnStart), so a valid snapshot exists before the first
         // delivery and a bad reload always has previous secrets to fall back on.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DocMapWebhookStartup>());

@@ -83,6 +83,6 @@ public static class DocMapClient
             BaseAddress = effective.BaseAddress,
             Timeout = Timeout.InfiniteTimeSpan,
         };
-        return DocMapPipeline.CreateApi(httpClient, apiKey);
+        return DocMapPipeline.CreateApi(httpClient, apiKey, DocMapClientTelemetry.Shared);
     }
 }

@@ -15,7 +15,8 @@ public static class DocMapServiceCollectionExtensions
     public const string HttpClientName = "DocMap.Client";
 
     /// <summary>
-    /// Registers <see cref="IDocMapApi"/> (transient, over <c>IHttpClientFactory</c>) configured in code. The options are
+    /// Registers <see cref="IDocMapApi"/> (transient, over <c>IHttpClientFactory</c>) configured in code, with its metrics
+    /// on the container's <c>IMeterFactory</c> (see <see cref="DocMapTelemetry"/>). The options are
     /// validated when the host starts; a missing or bad setting fails start-up with a message naming it.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -60,6 +61,10 @@ public static class DocMapServiceCollectionExtensions
 
         services.AddSingleton<DocMapClientRegistration>();
 
+        // Metrics go through the container's IMeterFactory (AddMetrics is idempotent), so they live and die with it.
+        services.AddMetrics();
+        services.TryAddSingleton(static provider => new DocMapClientTelemetry(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+
         // No redirects, whatever primary handler ends up in the pipeline (the factory's default, or one the user sets
         // with ConfigurePrimaryHttpMessageHandler before or after this call): a filter runs after every configuration action.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, DocMapNoRedirectFilter>());
@@ -86,7 +91,7 @@ public static class DocMapServiceCollectionExtensions
             }
         });
         builder.AddTypedClient<IDocMapApi>((httpClient, provider) =>
-            DocMapPipeline.CreateApi(httpClient, provider.GetRequiredService<IOptions<DocMapClientOptions>>().Value.ApiKey!));
+            DocMapPipeline.CreateApi(httpClient, provider.GetRequiredService<IOptions<DocMapClientOptions>>().Value.ApiKey!, provider.GetRequiredService<DocMapClientTelemetry>()));
         return builder;
     }
 }

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using DocMap.Client.Signatures;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace DocMap.Client.Benchmarks;
 
@@ -16,7 +18,12 @@ namespace DocMap.Client.Benchmarks;
 public static class AspNetCoreLoadRun
 {
     /// <summary>Runs the load test and prints the results.</summary>
-    /// <param name="args">Optional: rounds (default 10), requests per round (default 8000), body bytes (default 1024).</param>
+    /// <param name="args">
+    /// Optional: rounds (default 10), requests per round (default 8000), body bytes (default 1024), and <c>otel</c> to
+    /// run with the OpenTelemetry SDK listening to every source and meter (AlwaysOn sampling, finished spans dropped,
+    /// metrics read every second by a no-op exporter): ASP.NET Core's and HttpClient's own spans and metrics for both
+    /// endpoints, and the receiver's for the verified one.
+    /// </param>
     /// <returns>0 when every request answered 200.</returns>
     public static async Task<int> RunAsync(string[] args)
     {
@@ -25,6 +32,13 @@ public static class AspNetCoreLoadRun
         var perRound = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8000;
         var bodyBytes = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1024;
         const int connections = 16;
+        var otel = args.Length > 3 && args[3] == "otel";
+        using var tracing = otel
+            ? OpenTelemetry.Sdk.CreateTracerProviderBuilder().AddSource("*").SetSampler(new OpenTelemetry.Trace.AlwaysOnSampler()).AddProcessor(new DroppingProcessor()).Build()
+            : null;
+        using var metrics = otel
+            ? OpenTelemetry.Sdk.CreateMeterProviderBuilder().AddMeter("*").AddReader(new OpenTelemetry.Metrics.PeriodicExportingMetricReader(new NoExporter(), 1000)).Build()
+            : null;
 
         await using var app = AspNetCoreWebhookApp.Build(kestrel: true);
         await app.StartAsync();
@@ -42,7 +56,7 @@ public static class AspNetCoreLoadRun
 
             var unverified = new List<double>();
             var verified = new List<double>();
-            Console.WriteLine($"Loopback load run: {rounds} rounds x {perRound} requests per endpoint, {connections} connections, {body.Length}-byte body");
+            Console.WriteLine($"Loopback load run: {rounds} rounds x {perRound} requests per endpoint, {connections} connections, {body.Length}-byte body{(otel ? ", OpenTelemetry SDK listening to everything" : string.Empty)}");
             for (var round = 0; round < rounds; round++)
             {
                 var verifiedFirst = round % 2 == 1;
@@ -98,5 +112,12 @@ public static class AspNetCoreLoadRun
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private sealed class DroppingProcessor : OpenTelemetry.BaseProcessor<Activity>;
+
+    private sealed class NoExporter : OpenTelemetry.BaseExporter<OpenTelemetry.Metrics.Metric>
+    {
+        public override OpenTelemetry.ExportResult Export(in OpenTelemetry.Batch<OpenTelemetry.Metrics.Metric> batch) => OpenTelemetry.ExportResult.Success;
     }
 }

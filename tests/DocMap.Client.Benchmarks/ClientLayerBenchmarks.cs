@@ -24,7 +24,7 @@ public class ClientLayerBenchmarks
         var handler = new CannedHandler();
         var http = new HttpClient(handler, false) { BaseAddress = new Uri("https://api.docmap.io"), Timeout = Timeout.InfiniteTimeSpan };
         _refitOnly = RestService.ForGenerated<IDocMapApi>(http, DocMapPipeline.CreateRefitSettings("k"));
-        _validatedRefit = new ValidatingDocMapApi(_refitOnly);
+        _validatedRefit = new ValidatingDocMapApi(_refitOnly, DocMapClientTelemetry.Shared, http.BaseAddress);
         _noResilience = DocMapClient.Create("k", new DocMapClientOptions { UseBuiltInResilience = false }, handler);
         _full = DocMapClient.Create("k", null, handler);
     }

@@ -191,3 +191,116 @@ public sealed class SampleConsoleTests
     private static int CountLinesStartingWith(string output, string prefix) =>
         output.Split(['\r', '\n', '\u0085', '\u2028', '\u2029']).Count(line => line.TrimStart().StartsWith(prefix, StringComparison.Ordinal));
 }
+
+/// <summary>The WebhookReceiver sample's /healthz and its OTLP export (a child process exporting to a loopback OTLP/HTTP receiver).</summary>
+public sealed class SampleHealthAndTelemetryTests
+{
+    private sealed class SampleFactory(IDictionary<string, string?> settings) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Testing");
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+
+            builder.ConfigureLogging(logging => logging.ClearProviders());
+        }
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body, string[] Checks)> HealthAsync(IDictionary<string, string?> settings)
+    {
+        await using var factory = new SampleFactory(settings);
+        using var client = factory.CreateClient();
+        using var response = await client.GetAsync("/healthz");
+        var checks = factory.Services.GetRequiredService<IOptions<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckServiceOptions>>().Value.Registrations.Select(r => r.Name).Order(StringComparer.Ordinal).ToArray();
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(), checks);
+    }
+
+    [Fact]
+    public async Task Healthz_checks_the_inbox_when_it_is_on_and_DocMap_when_an_API_key_is_set()
+    {
+        var secretText = Deliveries.NewSecretText();
+        await using var emulator = DocMap.Client.Testing.DocMapEmulator.Start();
+
+        var plain = await HealthAsync(new Dictionary<string, string?> { ["DocMap:Webhooks:Secrets:0"] = secretText });
+        var inbox = await HealthAsync(new Dictionary<string, string?> { ["DocMap:Webhooks:Secrets:0"] = secretText, ["DocMap:Webhooks:Inbox:Store"] = "Memory" });
+        var both = await HealthAsync(new Dictionary<string, string?>
+        {
+            ["DocMap:Webhooks:Secrets:0"] = secretText,
+            ["DocMap:Webhooks:Inbox:Store"] = "Memory",
+            ["DocMap:ApiKey"] = emulator.ApiKey,
+            ["DocMap:BaseAddress"] = emulator.Url.ToString(),
+        });
+        var wrongKey = await HealthAsync(new Dictionary<string, string?>
+        {
+            ["DocMap:Webhooks:Secrets:0"] = secretText,
+            ["DocMap:ApiKey"] = "dm_live_" + new string('0', 64),
+            ["DocMap:BaseAddress"] = emulator.Url.ToString(),
+        });
+
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), (plain.Status, plain.Body));
+        Assert.Empty(plain.Checks);
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), (inbox.Status, inbox.Body));
+        Assert.Equal(["docmap-webhook-inbox"], inbox.Checks);
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), (both.Status, both.Body));
+        Assert.Equal(["docmap-api", "docmap-webhook-inbox"], both.Checks);
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "Unhealthy"), (wrongKey.Status, wrongKey.Body)); // DocMap refuses the key
+        Assert.Equal(["docmap-api"], wrongKey.Checks);
+    }
+
+    [Fact]
+    public async Task With_OTEL_EXPORTER_OTLP_ENDPOINT_the_sample_exports_spans_and_metrics_over_OTLP()
+    {
+        var received = new System.Collections.Concurrent.ConcurrentQueue<(string Path, string? ContentType, byte[] Body)>();
+        var collectorBuilder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        collectorBuilder.WebHost.UseUrls("http://127.0.0.1:0");
+        collectorBuilder.Logging.ClearProviders();
+        await using var collector = collectorBuilder.Build();
+        Microsoft.AspNetCore.Builder.EndpointRouteBuilderExtensions.MapPost(collector, "/v1/{signal}", async (Microsoft.AspNetCore.Http.HttpContext context) =>
+        {
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+            received.Enqueue((context.Request.Path.Value!, context.Request.ContentType, body.ToArray()));
+
+            // An empty Export*ServiceResponse: zero protobuf bytes.
+            context.Response.ContentType = "application/x-protobuf";
+        });
+        await collector.StartAsync();
+        var collectorAddress = collector.Urls.Single();
+
+        var secretText = Deliveries.NewSecretText();
+        await using var sample = await SampleProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["DocMap__Webhooks__Secrets__0"] = secretText,
+            ["DocMap__Webhooks__Inbox__Store"] = "Memory",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collectorAddress,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_SERVICE_NAME"] = "docmap-sample-under-test",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
+        });
+        using var client = new HttpClient { BaseAddress = sample.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+        using var delivery = await client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_otlp"), WebhookSecret.Parse(secretText), "/webhooks/docmap"));
+        using var health = await client.GetAsync("/healthz");
+
+        Assert.Equal(HttpStatusCode.OK, delivery.StatusCode);
+        Assert.Equal("Healthy", await health.Content.ReadAsStringAsync());
+        bool Arrived(string path, params string[] names) => received.Any(r => r.Path == path) &&
+            names.All(name => received.Any(r => r.Path == path && Contains(r.Body, name)));
+        var clock = Stopwatch.StartNew();
+        while (!(Arrived("/v1/traces", "ReceiveWebhook", "ProcessWebhook", "docmap-sample-under-test") &&
+                 Arrived("/v1/metrics", "docmap.webhook.deliveries", "docmap.webhook.inbox.attempts", "docmap.webhook.inbox.queued")))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"OTLP requests so far: {string.Join(", ", received.Select(r => $"{r.Path} ({r.Body.Length} bytes)"))}; sample output: {sample.Output}");
+            await Task.Delay(100);
+        }
+
+        Assert.All(received, r => Assert.Equal("application/x-protobuf", r.ContentType));
+        Assert.DoesNotContain(received, r => Contains(r.Body, secretText));
+    }
+
+    private static bool Contains(byte[] body, string text) => body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
+}

@@ -178,7 +178,7 @@ public sealed class DependencyInjectionTests : WireMockTestBase
         var records = provider.GetFakeLogCollector().GetSnapshot();
         // The client does log its calls (method, path, status, duration)...
         Assert.Contains(records, r => r.Message == "DocMap API GET /v1/webhooks sending");
-        Assert.Contains(records, r => r.Level == LogLevel.Information && r.Message.StartsWith("DocMap API GET /v1/webhooks answered 200", StringComparison.Ordinal));
+        Assert.Contains(records, r => r.Level == LogLevel.Debug && r.Id.Id == 2 && r.Message.StartsWith("DocMap API GET /v1/webhooks answered 200", StringComparison.Ordinal));
         Assert.Contains(records, r => r.Message.StartsWith("DocMap API DELETE /v1/webhooks/wh_1 answered 401", StringComparison.Ordinal));
 
         // ...and no record, formatted or structured, carries the key (the factory's default header records would).
@@ -188,6 +188,44 @@ public sealed class DependencyInjectionTests : WireMockTestBase
             Assert.DoesNotContain(ApiKey, record.Message, StringComparison.Ordinal);
             Assert.DoesNotContain(ApiKey, string.Join("|", record.StructuredState?.Select(kv => kv.Key + "=" + kv.Value) ?? []), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Every_attempt_is_logged_at_Debug_so_the_default_level_logs_only_failures_without_an_answer()
+    {
+        Respond("/v1/webhooks", "GET", 200, Examples.ListWebhooksResponse);
+        Respond("/v1/webhooks/wh_1", "DELETE", 404, Error("NOT_FOUND", "gone"));
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddFakeLogging());
+        services.AddDocMapClient(o =>
+        {
+            o.ApiKey = ApiKey;
+            o.BaseAddress = new Uri(Server.Url!);
+        });
+        await using var provider = services.BuildServiceProvider();
+        var api = provider.GetRequiredService<IDocMapApi>();
+
+        await api.ListWebhooksAsync();
+        await Assert.ThrowsAsync<DocMapApiException>(() => api.DeleteWebhookAsync("wh_1"));
+
+        // Answered attempts (2xx and 4xx alike) are Debug (event 2): nothing at Information.
+        Assert.Equal(2, Requests.Count);
+        Assert.DoesNotContain(provider.GetFakeLogCollector().GetSnapshot(), r => r.Category == "DocMap.Client.Http");
+
+        // An attempt that got no answer stays a Warning (event 3).
+        var unreachable = new ServiceCollection();
+        unreachable.AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddFakeLogging());
+        unreachable.AddDocMapClient(o =>
+        {
+            o.ApiKey = ApiKey;
+            o.BaseAddress = new Uri($"http://127.0.0.1:{Ports.Closed()}");
+            o.MaxRetries = 0;
+        });
+        await using var unreachableProvider = unreachable.BuildServiceProvider();
+        await Assert.ThrowsAsync<HttpRequestException>(() => unreachableProvider.GetRequiredService<IDocMapApi>().ListWebhooksAsync());
+        var failed = Assert.Single(unreachableProvider.GetFakeLogCollector().GetSnapshot(), r => r.Category == "DocMap.Client.Http");
+        Assert.Equal(LogLevel.Warning, failed.Level);
+        Assert.Equal(3, failed.Id.Id);
     }
 
     private sealed class RecordingHandler(List<string?> seen) : DelegatingHandler

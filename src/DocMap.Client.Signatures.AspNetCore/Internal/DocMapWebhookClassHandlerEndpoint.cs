@@ -41,6 +41,7 @@ internal sealed class DocMapWebhookClassHandlerEndpoint<[DynamicallyAccessedMemb
             return;
         }
 
+        feature.StartHandler();
         try
         {
             var services = context.RequestServices;
@@ -67,5 +68,6 @@ internal sealed class DocMapWebhookClassHandlerEndpoint<[DynamicallyAccessedMemb
         }
 
         context.Response.StatusCode = StatusCodes.Status200OK;
+        feature.EndHandler(context, null);
     }
 }

@@ -23,9 +23,11 @@ internal sealed class DocMapWebhookRuntime : IDisposable
         IOptionsMonitor<DocMapWebhookOptions> monitor,
         IEnumerable<IOptionsChangeTokenSource<DocMapWebhookOptions>> changeSources,
         ILoggerFactory loggerFactory,
+        DocMapWebhookInstruments instruments,
         TimeProvider? timeProvider = null)
     {
         _monitor = monitor;
+        Instruments = instruments;
         TimeProvider = timeProvider ?? TimeProvider.System;
         _logger = loggerFactory.CreateLogger("DocMap.Client.Signatures.AspNetCore");
         foreach (var source in changeSources)
@@ -54,6 +56,9 @@ internal sealed class DocMapWebhookRuntime : IDisposable
     }
 
     public ILogger Logger => _logger;
+
+    /// <summary>The receiver's span source and instruments (on the app's <c>IMeterFactory</c>).</summary>
+    public DocMapWebhookInstruments Instruments { get; }
 
     /// <summary>The clock of the body-read deadline: the app's <see cref="System.TimeProvider"/> when it registers one.</summary>
     public TimeProvider TimeProvider { get; }

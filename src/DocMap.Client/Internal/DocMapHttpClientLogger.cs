@@ -4,7 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace DocMap.Client.Internal;
 
 /// <summary>
-/// Logs each attempt of the DocMap client: method, path, status and duration, never headers. It replaces the
+/// Logs each attempt of the DocMap client: method, path, status and duration, never headers; at Debug (sending and
+/// answered: every attempt, too many for default levels; the call's span and metrics tell the same), and at Warning when
+/// an attempt failed without an answer. It replaces the
 /// <c>IHttpClientFactory</c> default loggers, whose trace-level header records keep raw header values (the API key)
 /// in their structured state even though the formatted message is redacted.
 /// </summary>
@@ -42,7 +44,7 @@ internal sealed partial class DocMapHttpClientLogger : IHttpClientLogger
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "DocMap API {Method} {Path} sending")]
     private static partial void LogStart(ILogger logger, string method, string path);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "DocMap API {Method} {Path} answered {StatusCode} in {ElapsedMilliseconds:0.0} ms")]
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "DocMap API {Method} {Path} answered {StatusCode} in {ElapsedMilliseconds:0.0} ms")]
     private static partial void LogStop(ILogger logger, string method, string path, int statusCode, double elapsedMilliseconds);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "DocMap API {Method} {Path} failed with {ExceptionType} after {ElapsedMilliseconds:0.0} ms")]

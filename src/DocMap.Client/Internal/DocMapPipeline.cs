@@ -57,10 +57,11 @@ internal static class DocMapPipeline
     /// <summary>
     /// Wraps an <see cref="HttpClient"/> (base address set, no client timeout) in the validating Refit client. The Refit
     /// client is the one its source generator emitted for <see cref="IDocMapApi"/>, created without reflection (so the
-    /// client is trimming- and native-AOT-safe).
+    /// client is trimming- and native-AOT-safe). <paramref name="telemetry"/> holds the instruments: the container's
+    /// (from its <c>IMeterFactory</c>) or <see cref="DocMapClientTelemetry.Shared"/>.
     /// </summary>
-    public static IDocMapApi CreateApi(HttpClient httpClient, string apiKey) =>
-        new ValidatingDocMapApi(RestService.ForGenerated<IDocMapApi>(httpClient, CreateRefitSettings(apiKey)));
+    public static IDocMapApi CreateApi(HttpClient httpClient, string apiKey, DocMapClientTelemetry telemetry) =>
+        new ValidatingDocMapApi(RestService.ForGenerated<IDocMapApi>(httpClient, CreateRefitSettings(apiKey)), telemetry, httpClient.BaseAddress);
 
     /// <summary>Throws an <see cref="ArgumentException"/> listing every problem with the options.</summary>
     public static void ThrowIfInvalid(DocMapClientOptions options, string parameterName)

@@ -76,6 +76,8 @@ internal static class DocMapResilience
                 (attempt, outcome, _) => ComputeDelay(attempt, outcome.Result, baseDelay, time.GetUtcNow(), Random.Shared.NextDouble()),
                 (outcome, _, _, _) =>
                 {
+                    DocMapCallTracker.Current?.OnRetry(outcome.Result, outcome.Exception);
+
                     // The failed attempt's response is dropped: free its connection before waiting.
                     outcome.Result?.Dispose();
                     return Task.CompletedTask;

@@ -37,7 +37,14 @@ internal sealed class DocMapTimeoutHandler : DelegatingHandler
 
         try
         {
-            return await base.SendAsync(request, timeoutSource.Token).ConfigureAwait(false);
+            var response = await base.SendAsync(request, timeoutSource.Token).ConfigureAwait(false);
+            if (DocMapCallTracker.Current is { } tracker)
+            {
+                // The call's final answer (after retries and the retried-DELETE rule), for its span and metrics.
+                tracker.StatusCode = (int)response.StatusCode;
+            }
+
+            return response;
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeoutSource.IsCancellationRequested)
         {

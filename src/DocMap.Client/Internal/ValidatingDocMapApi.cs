@@ -3,15 +3,21 @@ namespace DocMap.Client.Internal;
 /// <summary>
 /// Checks every argument before any request is built, then calls the Refit-generated client.
 /// Bad input fails here with an <see cref="ArgumentException"/> naming the parameter. A 2xx answer of JSON
-/// <c>null</c> or <c>{"data": null}</c> fails through <see cref="DocMapResponseShape.EnsureDataAsync"/>.
+/// <c>null</c> or <c>{"data": null}</c> fails through <see cref="DocMapResponseShape.EnsureDataAsync"/>. A call that
+/// passed validation runs inside its span and measurements (<see cref="DocMapClientTelemetry"/>) when anybody listens,
+/// and exactly as it would without telemetry when nobody does.
 /// </summary>
 internal sealed class ValidatingDocMapApi : IDocMapApi
 {
     private readonly IDocMapApi _inner;
+    private readonly DocMapClientTelemetry _telemetry;
+    private readonly DocMapServer _server;
 
-    public ValidatingDocMapApi(IDocMapApi inner)
+    public ValidatingDocMapApi(IDocMapApi inner, DocMapClientTelemetry telemetry, Uri? baseAddress)
     {
         _inner = inner;
+        _telemetry = telemetry;
+        _server = new DocMapServer(baseAddress);
     }
 
     public Task<DataEnvelope<CreateWebhookResult>> CreateWebhookAsync(CreateWebhookRequest request, CancellationToken cancellationToken = default)
@@ -40,7 +46,9 @@ internal sealed class ValidatingDocMapApi : IDocMapApi
             }
         }
 
-        return DocMapResponseShape.EnsureDataAsync(_inner.CreateWebhookAsync(request, cancellationToken), "POST", DocMapRoutes.Webhooks);
+        return _telemetry.IsEnabled
+            ? _telemetry.TraceAsync(DocMapOperation.CreateWebhook, _server, null, (this, request, cancellationToken), static s => s.Item1.CreateCoreAsync(s.request, s.cancellationToken))
+            : CreateCoreAsync(request, cancellationToken);
     }
 
     public Task<DataEnvelope<IReadOnlyList<WebhookDelivery>>> ListDeliveriesAsync(string? webhookId = null, int? limit = null, CancellationToken cancellationToken = default)
@@ -55,17 +63,39 @@ internal sealed class ValidatingDocMapApi : IDocMapApi
             throw new ArgumentOutOfRangeException(nameof(limit), limit, "limit must be between 1 and 100 (or null for DocMap's default of 50).");
         }
 
-        return DocMapResponseShape.EnsureDataAsync(_inner.ListDeliveriesAsync(webhookId, limit, cancellationToken), "GET", DocMapRoutes.Deliveries);
+        return _telemetry.IsEnabled
+            ? _telemetry.TraceAsync(DocMapOperation.ListDeliveries, _server, webhookId, (this, webhookId, limit, cancellationToken), static s => s.Item1.ListDeliveriesCoreAsync(s.webhookId, s.limit, s.cancellationToken))
+            : ListDeliveriesCoreAsync(webhookId, limit, cancellationToken);
     }
 
     public Task<DataEnvelope<IReadOnlyList<Webhook>>> ListWebhooksAsync(CancellationToken cancellationToken = default) =>
-        DocMapResponseShape.EnsureDataAsync(_inner.ListWebhooksAsync(cancellationToken), "GET", DocMapRoutes.Webhooks);
+        _telemetry.IsEnabled
+            ? _telemetry.TraceAsync(DocMapOperation.ListWebhooks, _server, null, (this, cancellationToken), static s => s.Item1.ListWebhooksCoreAsync(s.cancellationToken))
+            : ListWebhooksCoreAsync(cancellationToken);
 
     public Task DeleteWebhookAsync(string webhookId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(webhookId);
         CheckId(webhookId, nameof(webhookId));
-        return _inner.DeleteWebhookAsync(webhookId, cancellationToken);
+        return _telemetry.IsEnabled
+            ? _telemetry.TraceAsync(DocMapOperation.DeleteWebhook, _server, webhookId, (this, webhookId, cancellationToken), static s => s.Item1.DeleteCoreAsync(s.webhookId, s.cancellationToken))
+            : _inner.DeleteWebhookAsync(webhookId, cancellationToken);
+    }
+
+    private Task<DataEnvelope<CreateWebhookResult>> CreateCoreAsync(CreateWebhookRequest request, CancellationToken cancellationToken) =>
+        DocMapResponseShape.EnsureDataAsync(_inner.CreateWebhookAsync(request, cancellationToken), "POST", DocMapRoutes.Webhooks);
+
+    private Task<DataEnvelope<IReadOnlyList<WebhookDelivery>>> ListDeliveriesCoreAsync(string? webhookId, int? limit, CancellationToken cancellationToken) =>
+        DocMapResponseShape.EnsureDataAsync(_inner.ListDeliveriesAsync(webhookId, limit, cancellationToken), "GET", DocMapRoutes.Deliveries);
+
+    private Task<DataEnvelope<IReadOnlyList<Webhook>>> ListWebhooksCoreAsync(CancellationToken cancellationToken) =>
+        DocMapResponseShape.EnsureDataAsync(_inner.ListWebhooksAsync(cancellationToken), "GET", DocMapRoutes.Webhooks);
+
+    /// <summary>DELETE answers no data; a <see cref="bool"/> result lets it share the traced path of the other calls.</summary>
+    private async Task<bool> DeleteCoreAsync(string webhookId, CancellationToken cancellationToken)
+    {
+        await _inner.DeleteWebhookAsync(webhookId, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     private static void CheckId(string webhookId, string parameterName)

@@ -22,6 +22,9 @@ internal sealed class FaultyStore(IDocMapWebhookInboxStore inner) : IDocMapWebho
     /// <summary>When set, TryAccept never completes (and ignores its cancellation token).</summary>
     public bool HangAccepts { get; set; }
 
+    /// <summary>When set, GetStats never completes (and ignores its cancellation token).</summary>
+    public bool HangStats { get; set; }
+
     /// <summary>When set, Renew answers false without asking the store, as a store does once another worker took the message over.</summary>
     public bool RefuseRenewals { get; set; }
 
@@ -60,7 +63,8 @@ internal sealed class FaultyStore(IDocMapWebhookInboxStore inner) : IDocMapWebho
 
     public Task<bool> RequeueAsync(string id, CancellationToken cancellationToken) => Run("Requeue", () => inner.RequeueAsync(id, cancellationToken));
 
-    public Task<InboxStats> GetStatsAsync(CancellationToken cancellationToken) => Run("GetStats", () => inner.GetStatsAsync(cancellationToken));
+    public Task<InboxStats> GetStatsAsync(CancellationToken cancellationToken) =>
+        Run("GetStats", () => HangStats ? new TaskCompletionSource<InboxStats>().Task : inner.GetStatsAsync(cancellationToken));
 
     public Task<long> PurgeExpiredAsync(CancellationToken cancellationToken) => Run("PurgeExpired", () => inner.PurgeExpiredAsync(cancellationToken));
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DocMap.Client.Signatures.AspNetCore.Inbox;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -53,13 +52,20 @@ internal sealed class InboxAcceptor
             ExtractionId = webhookEvent.ExtractionId,
             Body = body.ToArray(),
             AcceptedAt = _time.GetUtcNow(),
-            TraceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null,
+            TraceParent = InboxTelemetry.CurrentTraceParent(),
         };
     }
 
     /// <summary>Records the verified delivery of <paramref name="context"/> and answers it.</summary>
+    /// <remarks>
+    /// The delivery's <c>ReceiveWebhook</c> span is current while the store records it, so the message's
+    /// <see cref="InboxMessage.TraceParent"/> names that span and the attempts' spans link to it; the delivery ends with
+    /// outcome verified (accepted), duplicate, unavailable (503) or aborted.
+    /// </remarks>
     public async Task AcceptAsync(HttpContext context, DocMapWebhookFeature feature, string endpoint)
     {
+        var delivery = feature.Delivery;
+        delivery?.StartAccept();
         var message = CreateMessage(feature, endpoint);
         bool accepted;
         var deadline = _deadlines.After(_timeout);
@@ -73,11 +79,13 @@ internal sealed class InboxAcceptor
         {
             // The sender went away; the outcome is unknown (the store may still record the delivery).
             DocMapWebhookLog.ClientDisconnected(_logger, context.Connection.RemoteIpAddress);
+            delivery?.End(DocMapWebhookOutcomes.Aborted);
             return;
         }
         catch (Exception ex)
         {
             _counters.AddUnavailable();
+            delivery?.End(DocMapWebhookOutcomes.Unavailable, errorType: deadline.IsCancellationRequested ? InboxTelemetry.TimeoutErrorType : ex.GetType().FullName);
             if (_logger.IsEnabled(LogLevel.Warning))
             {
                 var problem = deadline.IsCancellationRequested
@@ -93,6 +101,7 @@ internal sealed class InboxAcceptor
         if (accepted)
         {
             _counters.AddAccepted();
+            delivery?.End(DocMapWebhookOutcomes.Verified);
             _wake.Notify();
             if (_logger.IsEnabled(LogLevel.Debug))
             {
@@ -104,6 +113,7 @@ internal sealed class InboxAcceptor
         }
 
         _counters.AddDuplicate();
+        delivery?.End(DocMapWebhookOutcomes.Duplicate);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             InboxLog.Duplicate(_logger, EventType(message), WebhookLogValue.Escape(message.ExtractionId), message.Id);

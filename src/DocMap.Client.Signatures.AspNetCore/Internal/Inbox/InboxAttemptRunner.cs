@@ -20,6 +20,7 @@ internal sealed class InboxAttemptRunner
     private readonly TimeProvider _time;
     private readonly InboxCounters _counters;
     private readonly InboxStoreOutage _outage;
+    private readonly InboxTelemetry _telemetry;
     private readonly ILogger _logger;
     private readonly DocMapWebhookInboxOptions _options;
 
@@ -31,8 +32,10 @@ internal sealed class InboxAttemptRunner
         TimeProvider time,
         InboxCounters counters,
         InboxStoreOutage outage,
+        InboxTelemetry telemetry,
         ILoggerFactory loggerFactory)
     {
+        _telemetry = telemetry;
         _store = store;
         _registry = registry;
         _scopes = scopes;
@@ -46,7 +49,35 @@ internal sealed class InboxAttemptRunner
     /// <summary>A random number in [0, 1) for the retry jitter (replaceable in tests).</summary>
     internal Func<double> Random { get; set; } = System.Random.Shared.NextDouble;
 
+    /// <summary>
+    /// Runs the attempt inside its span (when anybody listens: see <see cref="InboxTelemetry.StartAttempt"/>) and ends
+    /// the span and the attempt's count with the outcome.
+    /// </summary>
     public async Task RunAsync(InboxAttempt attempt)
+    {
+        var telemetry = _telemetry.StartAttempt(attempt.Lease);
+        if (telemetry is null)
+        {
+            await RunCoreAsync(attempt).ConfigureAwait(false);
+            return;
+        }
+
+        AttemptResult result;
+        try
+        {
+            result = await RunCoreAsync(attempt).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Only a store failure the runner could not settle gets here (the worker logs it).
+            telemetry.End(InboxAttemptOutcomes.StoreUnavailable, ex.GetType().FullName);
+            throw;
+        }
+
+        telemetry.End(result.Outcome, result.ErrorType);
+    }
+
+    private async Task<AttemptResult> RunCoreAsync(InboxAttempt attempt)
     {
         var lease = attempt.Lease;
         var message = lease.Message;
@@ -57,8 +88,7 @@ internal sealed class InboxAttemptRunner
             var failure = InboxFailures.Decided(
                 $"The message was leased {lease.Attempt} times but MaxAttempts is {_options.MaxAttempts}: earlier attempts never finished (the process running them stopped, or lost its lease); dead-lettered without running it again.",
                 _time.GetUtcNow());
-            await SettleFailureAsync(attempt, failure, exception: null, lastAttempt: true).ConfigureAwait(false);
-            return;
+            return await SettleFailureAsync(attempt, failure, exception: null, lastAttempt: true).ConfigureAwait(false);
         }
 
         var endpoint = _registry.Find(message.Endpoint);
@@ -67,8 +97,7 @@ internal sealed class InboxAttemptRunner
             var failure = InboxFailures.Decided(
                 $"No DocMap webhook endpoint with the route pattern '{message.Endpoint}' is mapped in this app (was it removed or renamed in a redeployment?); dead-lettered without running. Map it again and re-queue the message.",
                 _time.GetUtcNow());
-            await SettleFailureAsync(attempt, failure, exception: null, lastAttempt: true).ConfigureAwait(false);
-            return;
+            return await SettleFailureAsync(attempt, failure, exception: null, lastAttempt: true).ConfigureAwait(false);
         }
 
         Exception? error = null;
@@ -94,34 +123,30 @@ internal sealed class InboxAttemptRunner
         {
             // The host stopped while the handler ran and handed the lease back already. A run that finished anyway is
             // still recorded as done (a completion is accepted under any lease).
-            if (error is null)
-            {
-                await CompleteAsync(attempt, started).ConfigureAwait(false);
-            }
-
-            return;
+            return error is null
+                ? await CompleteAsync(attempt, started).ConfigureAwait(false)
+                : new AttemptResult(InboxAttemptOutcomes.Cancelled, null);
         }
 
         if (error is null)
         {
-            await CompleteAsync(attempt, started).ConfigureAwait(false);
-            return;
+            return await CompleteAsync(attempt, started).ConfigureAwait(false);
         }
 
         if (attempt.LeaseLost)
         {
             // Another worker has (or will have) the message; the outcome of this run belongs to nobody.
-            return;
+            return new AttemptResult(InboxAttemptOutcomes.LeaseLost, ErrorType(error));
         }
 
         if (attempt.Aborted && error is OperationCanceledException)
         {
             // The host's shutdown timeout passed and the handler gave up: hand the message back without counting it.
             await ReleaseAsync(attempt).ConfigureAwait(false);
-            return;
+            return new AttemptResult(InboxAttemptOutcomes.Cancelled, null);
         }
 
-        await SettleFailureAsync(attempt, InboxFailures.From(error, _time.GetUtcNow()), error, lastAttempt: lease.Attempt >= _options.MaxAttempts).ConfigureAwait(false);
+        return await SettleFailureAsync(attempt, InboxFailures.From(error, _time.GetUtcNow()), error, lastAttempt: lease.Attempt >= _options.MaxAttempts).ConfigureAwait(false);
     }
 
     /// <summary>Hands a lease back to the queue (graceful shutdown); <see langword="false"/> when it was lost or the store failed.</summary>
@@ -229,13 +254,13 @@ internal sealed class InboxAttemptRunner
         attempt.LoseLease();
     }
 
-    private async Task CompleteAsync(InboxAttempt attempt, long started)
+    private async Task<AttemptResult> CompleteAsync(InboxAttempt attempt, long started)
     {
         var message = attempt.Lease.Message;
         var done = await SettleAsync(attempt, "CompleteAsync", () => _store.CompleteAsync(attempt.Lease, CancellationToken.None)).ConfigureAwait(false);
         if (done is null)
         {
-            return;
+            return new AttemptResult(InboxAttemptOutcomes.StoreUnavailable, InboxAttemptOutcomes.StoreUnavailable);
         }
 
         _counters.AddCompleted();
@@ -243,9 +268,12 @@ internal sealed class InboxAttemptRunner
         {
             InboxLog.Handled(_logger, message.Id, message.Kind.ToString(), EventType(message), WebhookLogValue.Escape(message.ExtractionId), attempt.Lease.Attempt, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
+
+        return new AttemptResult(InboxAttemptOutcomes.Completed, null);
     }
 
-    private async Task SettleFailureAsync(InboxAttempt attempt, InboxFailure failure, Exception? exception, bool lastAttempt)
+    /// <summary>Records a failed attempt: dead-lettered (the last one), or back in the queue after a backoff.</summary>
+    private async Task<AttemptResult> SettleFailureAsync(InboxAttempt attempt, InboxFailure failure, Exception? exception, bool lastAttempt)
     {
         var lease = attempt.Lease;
         var message = lease.Message;
@@ -262,7 +290,7 @@ internal sealed class InboxAttemptRunner
                 LoseLease(attempt, "it was taken over before the failure could be recorded");
             }
 
-            return;
+            return Settled(deadLettered, InboxAttemptOutcomes.DeadLettered, failure);
         }
 
         var delay = InboxRetryPolicy.Delay(lease.Attempt, _options.RetryBaseDelay, _options.MaxRetryDelay, Random());
@@ -277,7 +305,22 @@ internal sealed class InboxAttemptRunner
         {
             LoseLease(attempt, "it was taken over before the failure could be recorded");
         }
+
+        return Settled(retried, InboxAttemptOutcomes.Retry, failure);
     }
+
+    /// <summary>
+    /// The outcome of a failure's settlement: <paramref name="outcome"/> when the store recorded it, lease_lost when it
+    /// refused (the lease was taken over), store_unavailable when it never answered; the failure's type either way.
+    /// </summary>
+    private static AttemptResult Settled(bool? recorded, string outcome, InboxFailure failure) => recorded switch
+    {
+        true => new AttemptResult(outcome, failure.ExceptionType),
+        false => new AttemptResult(InboxAttemptOutcomes.LeaseLost, failure.ExceptionType),
+        null => new AttemptResult(InboxAttemptOutcomes.StoreUnavailable, failure.ExceptionType),
+    };
+
+    private static string ErrorType(Exception exception) => exception.GetType().FullName ?? exception.GetType().Name;
 
     /// <summary>
     /// Runs a settling store call, retrying store failures with backoff while the lease is still ours (by this worker's
@@ -311,4 +354,7 @@ internal sealed class InboxAttemptRunner
     }
 
     private static string EventType(InboxMessage message) => message.EventType.Length == 0 ? "(no type)" : WebhookLogValue.Escape(message.EventType)!;
+
+    /// <summary>How an attempt ended, for its span and count: an <see cref="InboxAttemptOutcomes"/> value and the <c>error.type</c>, if any.</summary>
+    private readonly record struct AttemptResult(string Outcome, string? ErrorType);
 }

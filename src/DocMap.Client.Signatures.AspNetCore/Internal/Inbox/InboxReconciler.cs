@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DocMap.Client.Signatures.AspNetCore.Inbox;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -30,6 +31,7 @@ internal sealed class InboxReconciler : IHostedService, IDisposable
     private readonly InboxEndpointRegistry _registry;
     private readonly InboxWakeSignal _wake;
     private readonly InboxCounters _counters;
+    private readonly InboxTelemetry _telemetry;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly DocMapWebhookInboxOptions _options;
@@ -43,6 +45,7 @@ internal sealed class InboxReconciler : IHostedService, IDisposable
         InboxEndpointRegistry registry,
         InboxWakeSignal wake,
         InboxCounters counters,
+        InboxTelemetry telemetry,
         IOptions<DocMapWebhookInboxOptions> options,
         TimeProvider time,
         ILoggerFactory loggerFactory)
@@ -52,6 +55,7 @@ internal sealed class InboxReconciler : IHostedService, IDisposable
         _registry = registry;
         _wake = wake;
         _counters = counters;
+        _telemetry = telemetry;
         _time = time;
         _options = options.Value;
         _logger = loggerFactory.CreateLogger(InboxLog.Category);
@@ -88,8 +92,37 @@ internal sealed class InboxReconciler : IHostedService, IDisposable
 
     public void Dispose() => _stopping.Dispose();
 
-    /// <summary>One poll: read the log, queue what was missed. Returns how many missed deliveries this call queued.</summary>
+    /// <summary>
+    /// One poll: read the log, queue what was missed. Returns how many missed deliveries this call queued. The poll is a
+    /// <c>ReconcileDeliveries</c> span when anybody listens: the DocMap client's call is its child, and the missed
+    /// deliveries' processing spans link to it.
+    /// </summary>
     internal async Task<int> PollOnceAsync(CancellationToken cancellationToken)
+    {
+        using var activity = InboxTelemetry.StartReconciliation();
+        try
+        {
+            var queued = await PollCoreAsync(cancellationToken).ConfigureAwait(false);
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag(InboxTelemetry.MissedCountTag, queued);
+            }
+
+            return queued;
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            if (activity.IsAllDataRequested)
+            {
+                activity.SetTag(DocMapWebhookInstruments.ErrorTypeTag, ex.GetType().FullName);
+            }
+
+            activity.SetStatus(ActivityStatusCode.Error);
+            throw;
+        }
+    }
+
+    private async Task<int> PollCoreAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<WebhookDelivery> deliveries;
         var scope = _services.CreateAsyncScope();
@@ -155,7 +188,7 @@ internal sealed class InboxReconciler : IHostedService, IDisposable
             ExtractionId = delivery.ExtractionId,
             Body = MissedDeliveryCodec.Encode(delivery),
             AcceptedAt = _time.GetUtcNow(),
-            TraceParent = System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C } activity ? activity.Id : null,
+            TraceParent = InboxTelemetry.CurrentTraceParent(),
         };
         if (!await _store.TryAcceptAsync(message, cancellationToken).ConfigureAwait(false))
         {
@@ -164,6 +197,7 @@ internal sealed class InboxReconciler : IHostedService, IDisposable
         }
 
         _counters.AddMissedDelivery();
+        _telemetry.MissedDelivery(message.EventType);
         _wake.Notify();
         InboxLog.MissedDelivery(
             _logger,

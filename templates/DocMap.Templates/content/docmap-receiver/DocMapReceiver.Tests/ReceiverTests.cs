@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace DocMapReceiver.Tests;
 
@@ -94,6 +95,13 @@ public sealed class ReceiverTests : IAsyncLifetime
         using var response = await client.GetAsync("/healthz");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+
+        // The answer includes the inbox's check: its store answered and nothing is dead-lettered.
+        var report = await _factory.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        var inbox = Assert.Single(report.Entries, e => e.Key == "docmap-webhook-inbox").Value;
+        Assert.Equal(HealthStatus.Healthy, inbox.Status);
+        Assert.Equal(0L, inbox.Data["deadLettered"]);
     }
 
     private sealed class ReceiverFactory(string secret, RecordingProcessor processor) : WebApplicationFactory<Program>

@@ -26,7 +26,9 @@ if (!string.IsNullOrWhiteSpace(builder.Configuration["DocMap:ApiKey"]))
 }
 
 builder.Services.AddSingleton<IExtractionProcessor, LoggingExtractionProcessor>();
-builder.Services.AddHealthChecks();
+// GET /healthz: Healthy when the inbox's store answers and nothing is dead-lettered, Degraded when some message is
+// (inspect and re-queue it with IDocMapWebhookInbox), Unhealthy (503) when the store fails or does not answer.
+builder.Services.AddHealthChecks().AddDocMapWebhookInbox();
 
 var app = builder.Build();
 
