@@ -36,7 +36,9 @@ public sealed class BodyStallTests
         watch.Stop();
 
         Assert.Single(webhooks);
-        Assert.Equal(2, server.Connections);
+        // The stalled attempt, then a retry that got the answer. On a loaded machine a retry can itself miss its 300 ms
+        // and be retried again (each later connection answers at once), so more than two is fine; one is not.
+        Assert.InRange(server.Connections, 2, 4);
         // Well under the overall 10 s Timeout: the stalled attempt was abandoned after about 300 ms.
         Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(8));
     }
