@@ -30,6 +30,12 @@ public enum Listener
     /// AlwaysOn sampling, a processor that drops the finished spans and a periodic metric reader with a no-op exporter.
     /// </summary>
     OpenTelemetry,
+
+    /// <summary>As <see cref="OpenTelemetry"/>, tracing only (for attribution).</summary>
+    OpenTelemetryTraces,
+
+    /// <summary>As <see cref="OpenTelemetry"/>, metrics only (for attribution).</summary>
+    OpenTelemetryMetrics,
 }
 
 /// <summary>
@@ -47,6 +53,8 @@ public enum Listener
 /// docs/benchmarks.md).
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class ObservabilityBenchmarks
 {
     private const string ApiKey = "dm_live_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -63,20 +71,24 @@ public class ObservabilityBenchmarks
     private MeterProvider? _metrics;
 
     /// <summary>Who listens.</summary>
-    [Params(Listener.None, Listener.OpenTelemetry)]
+    [Params(Listener.None, Listener.OpenTelemetry, Listener.OpenTelemetryTraces, Listener.OpenTelemetryMetrics)]
     public Listener Listening { get; set; }
 
     /// <summary>Starts the listeners (if any), builds the app and the client, and checks both answer.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        if (Listening == Listener.OpenTelemetry)
+        if (Listening is Listener.OpenTelemetry or Listener.OpenTelemetryTraces)
         {
             _tracing = Sdk.CreateTracerProviderBuilder()
                 .AddSource("*")
                 .SetSampler(new AlwaysOnSampler())
                 .AddProcessor(new DroppingProcessor())
                 .Build();
+        }
+
+        if (Listening is Listener.OpenTelemetry or Listener.OpenTelemetryMetrics)
+        {
             _metrics = Sdk.CreateMeterProviderBuilder()
                 .AddMeter("*")
                 .AddReader(new PeriodicExportingMetricReader(new NoExporter(), exportIntervalMilliseconds: 1000))
