@@ -176,26 +176,6 @@ public class AspNetCoreEndpointBenchmarks
         await completion.CompleteAsync(); // as a server does: runs OnCompleted (RegisterForDispose returns pooled buffers)
         return context.Response.StatusCode;
     }
-
-    private sealed class CompletingResponseFeature : HttpResponseFeature
-    {
-        private List<(Func<object, Task> Callback, object State)>? _onCompleted;
-
-        public override void OnCompleted(Func<object, Task> callback, object state) => (_onCompleted ??= []).Add((callback, state));
-
-        public async Task CompleteAsync()
-        {
-            if (_onCompleted is null)
-            {
-                return;
-            }
-
-            for (var i = _onCompleted.Count - 1; i >= 0; i--)
-            {
-                await _onCompleted[i].Callback(_onCompleted[i].State);
-            }
-        }
-    }
 }
 
 /// <summary>

@@ -141,7 +141,7 @@ public class InboxBenchmarks
         context.Request.Body = new MemoryStream(_body, writable: false);
         context.Request.Headers["X-DocMap-Signature"] = _signature;
         context.Response.Body = Stream.Null;
-        var completion = new CompletingFeature();
+        var completion = new CompletingResponseFeature();
         context.Features.Set<IHttpResponseFeature>(completion);
         await endpoint(context);
         await completion.CompleteAsync();
@@ -150,26 +150,6 @@ public class InboxBenchmarks
 
     /// <summary>A handler class that does nothing.</summary>
     public sealed class NoOpHandler : DocMapWebhookHandler;
-
-    private sealed class CompletingFeature : HttpResponseFeature
-    {
-        private List<(Func<object, Task> Callback, object State)>? _onCompleted;
-
-        public override void OnCompleted(Func<object, Task> callback, object state) => (_onCompleted ??= []).Add((callback, state));
-
-        public async Task CompleteAsync()
-        {
-            if (_onCompleted is null)
-            {
-                return;
-            }
-
-            for (var i = _onCompleted.Count - 1; i >= 0; i--)
-            {
-                await _onCompleted[i].Callback(_onCompleted[i].State);
-            }
-        }
-    }
 
     /// <summary>A store that records nothing and settles everything at once.</summary>
     private sealed class NullStore : IDocMapWebhookInboxStore

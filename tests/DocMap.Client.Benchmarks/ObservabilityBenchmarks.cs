@@ -243,26 +243,6 @@ public class ObservabilityBenchmarks
         public override ExportResult Export(in Batch<Metric> batch) => ExportResult.Success;
     }
 
-    private sealed class CompletingResponseFeature : HttpResponseFeature
-    {
-        private List<(Func<object, Task> Callback, object State)>? _onCompleted;
-
-        public override void OnCompleted(Func<object, Task> callback, object state) => (_onCompleted ??= []).Add((callback, state));
-
-        public async Task CompleteAsync()
-        {
-            if (_onCompleted is null)
-            {
-                return;
-            }
-
-            for (var i = _onCompleted.Count - 1; i >= 0; i--)
-            {
-                await _onCompleted[i].Callback(_onCompleted[i].State);
-            }
-        }
-    }
-
     /// <summary>Canned answers: the create result for POST, a one-webhook list for GET.</summary>
     private sealed class SmallCannedHandler : HttpMessageHandler
     {
