@@ -1,5 +1,6 @@
 using DocMap.Client.Signatures.AspNetCore.Inbox;
 using DocMap.Client.Signatures.AspNetCore.Internal.Inbox;
+using DocMap.Internal;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -12,8 +13,6 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class DocMapWebhookInboxHealthChecksBuilderExtensions
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
-
-    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// Checks the DocMap delivery inbox: asks its store for its counts (<see cref="IDocMapWebhookInboxStore.GetStatsAsync"/>,
@@ -40,10 +39,7 @@ public static class DocMapWebhookInboxHealthChecksBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(name);
         var bound = timeout ?? DefaultTimeout;
-        if (bound < TimeSpan.FromMilliseconds(1) || bound > MaxTimeout)
-        {
-            throw new ArgumentOutOfRangeException(nameof(timeout), bound, "The health check's timeout must be between 1 millisecond and 5 minutes.");
-        }
+        HealthCheckTimeout.Check(bound, nameof(timeout));
 
         return builder.Add(new HealthCheckRegistration(
             name,

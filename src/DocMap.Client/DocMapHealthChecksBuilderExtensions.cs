@@ -1,5 +1,6 @@
 using DocMap.Client;
 using DocMap.Client.Internal;
+using DocMap.Internal;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -12,8 +13,6 @@ public static class DocMapHealthChecksBuilderExtensions
 {
     /// <summary>The default timeout of <see cref="AddDocMapApi"/>: 10 seconds.</summary>
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
-
-    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// Checks that DocMap can be reached and accepts the API key, with one cheap call (<c>GET /v1/webhooks/deliveries</c>
@@ -40,7 +39,7 @@ public static class DocMapHealthChecksBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(name);
         var bound = timeout ?? DefaultTimeout;
-        CheckTimeout(bound, nameof(timeout));
+        HealthCheckTimeout.Check(bound, nameof(timeout));
         return builder.Add(new HealthCheckRegistration(
             name,
             provider => new DocMapApiHealthCheck(provider.GetService<IDocMapApi>(), bound),
@@ -94,7 +93,7 @@ public static class DocMapHealthChecksBuilderExtensions
             throw new ArgumentException("DocMapDeliveryHealthCheckOptions.Window must be at least 1 second.", nameof(configure));
         }
 
-        if (options.Timeout < TimeSpan.FromMilliseconds(1) || options.Timeout > MaxTimeout)
+        if (options.Timeout < TimeSpan.FromMilliseconds(1) || options.Timeout > HealthCheckTimeout.Max)
         {
             throw new ArgumentException("DocMapDeliveryHealthCheckOptions.Timeout must be between 1 millisecond and 5 minutes.", nameof(configure));
         }
@@ -112,13 +111,5 @@ public static class DocMapHealthChecksBuilderExtensions
             provider => new DocMapDeliveryHealthCheck(provider.GetService<IDocMapApi>(), settings, provider.GetService<TimeProvider>() ?? TimeProvider.System),
             failureStatus,
             tags));
-    }
-
-    private static void CheckTimeout(TimeSpan timeout, string parameterName)
-    {
-        if (timeout < TimeSpan.FromMilliseconds(1) || timeout > MaxTimeout)
-        {
-            throw new ArgumentOutOfRangeException(parameterName, timeout, "The health check's timeout must be between 1 millisecond and 5 minutes.");
-        }
     }
 }
