@@ -162,14 +162,7 @@ public sealed class DependencyInjectionTests : WireMockTestBase
     {
         Respond("/v1/webhooks", "GET", 200, Examples.ListWebhooksResponse);
         Respond("/v1/webhooks/wh_1", "DELETE", 401, Error("UNAUTHORIZED", "Invalid API key"));
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
-        services.AddDocMapClient(o =>
-        {
-            o.ApiKey = ApiKey;
-            o.BaseAddress = new Uri(Server.Url!);
-        });
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = ClientWithFakeLogging(LogLevel.Trace);
         var api = provider.GetRequiredService<IDocMapApi>();
 
         await api.ListWebhooksAsync();
@@ -195,14 +188,7 @@ public sealed class DependencyInjectionTests : WireMockTestBase
     {
         Respond("/v1/webhooks", "GET", 200, Examples.ListWebhooksResponse);
         Respond("/v1/webhooks/wh_1", "DELETE", 404, Error("NOT_FOUND", "gone"));
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddFakeLogging());
-        services.AddDocMapClient(o =>
-        {
-            o.ApiKey = ApiKey;
-            o.BaseAddress = new Uri(Server.Url!);
-        });
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = ClientWithFakeLogging(LogLevel.Information);
         var api = provider.GetRequiredService<IDocMapApi>();
 
         await api.ListWebhooksAsync();
@@ -249,5 +235,18 @@ public sealed class DependencyInjectionTests : WireMockTestBase
 
         Assert.Contains("DocMapClientOptions.MaxResponseBytes (1024 bytes", error.Message, StringComparison.Ordinal);
         Assert.Single(Requests);
+    }
+
+    /// <summary>A provider with the DocMap client on the WireMock server and fake logging from <paramref name="minimumLevel"/>.</summary>
+    private ServiceProvider ClientWithFakeLogging(LogLevel minimumLevel)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(minimumLevel).AddFakeLogging());
+        services.AddDocMapClient(o =>
+        {
+            o.ApiKey = ApiKey;
+            o.BaseAddress = new Uri(Server.Url!);
+        });
+        return services.BuildServiceProvider();
     }
 }
