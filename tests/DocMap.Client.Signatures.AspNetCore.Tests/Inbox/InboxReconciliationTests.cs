@@ -241,4 +241,19 @@ public sealed class InboxReconciliationTests
             SecretText, MapClass, configure: b => b.Services.AddDocMapWebhookInbox().AddReconciliation()));
         Assert.Contains("services.AddDocMapClient(", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_host_with_reconciliation_stopped_again_after_it_was_disposed_stops_without_an_error()
+    {
+        // WebApplicationFactory stops a minimal-hosting app twice at once and disposes it during the second stop.
+        await using var emulator = DocMapEmulator.Start();
+        var host = await InboxHosts.StartAsync(SecretText, MapClass, configure: Reconciling(emulator));
+        host.Client.Dispose();
+        await Eventually.TrueAsync(() => emulator.GetRequestCount(DocMapEndpoint.ListDeliveries) >= 1, "the first poll");
+
+        await host.App.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await host.App.DisposeAsync();
+
+        await host.App.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
 }

@@ -115,4 +115,67 @@ public sealed class InboxShutdownTests
             host.Client.Dispose();
         }
     }
+
+    [Fact]
+    public async Task A_host_stopped_again_after_it_was_disposed_stops_without_an_error()
+    {
+        // What WebApplicationFactory does to a minimal-hosting app: its StopAsync and the app's own Run stop the host at
+        // the same time, and Run disposes the host while the factory's StopAsync still goes through the hosted services.
+        // This failed the template's tests in CI with ObjectDisposedException from the inbox worker's StopAsync.
+        var host = await InboxHosts.StartAsync(SecretText, InboxAcceptTests.MapRecording);
+        using (var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_before_stop"), Secret)))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
+        }
+
+        await Eventually.TrueAsync(() => host.Recorder.Events.Count == 1, "the delivery is handled");
+        var worker = host.Worker();
+        host.Client.Dispose();
+
+        await host.App.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await host.App.DisposeAsync();
+
+        await host.App.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await worker.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        worker.Dispose(); // twice: the host disposed it already
+    }
+
+    [Fact]
+    public async Task Concurrent_stops_and_a_dispose_in_the_middle_all_end_without_an_error()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            var host = await InboxHosts.StartAsync(SecretText, InboxAcceptTests.MapRecording);
+            host.Client.Dispose();
+            var worker = host.Worker();
+
+            var stops = new[] { Task.Run(() => host.App.StopAsync()), Task.Run(() => host.App.StopAsync()), Task.Run(() => worker.StopAsync(CancellationToken.None)) };
+            await Task.WhenAny(stops);
+            await host.App.DisposeAsync();
+
+            await Task.WhenAll(stops).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
+    public async Task A_worker_disposed_without_being_stopped_ends_its_loops_and_a_later_stop_returns_at_once()
+    {
+        var host = await InboxHosts.StartAsync(SecretText, InboxAcceptTests.MapRecording);
+        try
+        {
+            var worker = host.Worker();
+
+            worker.Dispose();
+
+            Assert.True(worker.Stopping, "disposing signals the loops to end");
+            var clock = Stopwatch.StartNew();
+            await worker.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the stop after a dispose took {clock.Elapsed}");
+        }
+        finally
+        {
+            await host.App.DisposeAsync();
+            host.Client.Dispose();
+        }
+    }
 }

@@ -77,9 +77,17 @@ internal sealed class InboxReconciler : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
+    /// <remarks>
+    /// Safe to call more than once, concurrently, and after <see cref="Dispose"/> (a minimal-hosting app run by
+    /// WebApplicationFactory is stopped twice at once, and disposed while one of the stops is still running).
+    /// </remarks>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
         try
         {
             await _polling.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -90,7 +98,21 @@ internal sealed class InboxReconciler : IHostedService, IDisposable
         }
     }
 
-    public void Dispose() => _stopping.Dispose();
+    /// <summary>
+    /// Ends the poll loop (a host disposed without being stopped). The token source is not disposed: it has no timer, and
+    /// a stop or a poll still running must be able to read it.
+    /// </summary>
+    public void Dispose()
+    {
+        try
+        {
+            _stopping.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // Nothing of the app's registers on this token; the loop ends regardless.
+        }
+    }
 
     /// <summary>
     /// One poll: read the log, queue what was missed. Returns how many missed deliveries this call queued. The poll is a

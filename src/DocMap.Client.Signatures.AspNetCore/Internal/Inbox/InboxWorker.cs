@@ -38,6 +38,9 @@ internal sealed class InboxWorker : IHostedService, IDisposable
     private readonly InboxSignal _slotFreed = new();
     private Task _dispatching = Task.CompletedTask;
     private Task _purging = Task.CompletedTask;
+    private readonly object _stopGate = new();
+    private Task? _stop;
+    private int _disposed;
 
     public InboxWorker(
         IDocMapWebhookInboxStore store,
@@ -78,7 +81,52 @@ internal sealed class InboxWorker : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <remarks>
+    /// Safe to call more than once, concurrently, and after <see cref="Dispose"/>: a minimal-hosting app run by
+    /// WebApplicationFactory is stopped twice at once (the factory's StopAsync and the app's own Run, which then disposes
+    /// the host while the factory's call is still going through the hosted services). The first call stops the worker;
+    /// the others wait for it, each until its own token is cancelled.
+    /// </remarks>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_stopGate)
+        {
+            if (_stop is null)
+            {
+                // The first stop runs to its end, past its token: after the shutdown timeout it still hands leases back.
+                return _stop = StopOnceAsync(cancellationToken);
+            }
+        }
+
+        return WaitQuietlyAsync(_stop, cancellationToken);
+    }
+
+    /// <summary>
+    /// Signals the loops and the running handlers to end (a host disposed without being stopped). The token sources are
+    /// not disposed: they have no timer, and a stop or a loop still running must be able to read them.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            CancelQuietly(_stopping);
+            CancelQuietly(_abort);
+        }
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A callback a handler registered on its token threw; the worker ends regardless.
+        }
+    }
+
+    private async Task StopOnceAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await WaitQuietlyAsync(_dispatching, cancellationToken).ConfigureAwait(false);
@@ -110,12 +158,6 @@ internal sealed class InboxWorker : IHostedService, IDisposable
         await WaitQuietlyAsync(Task.WhenAll(settling.Append(handedBack)), ReleaseBudget).ConfigureAwait(false);
         var released = releases.Count(r => r.IsCompletedSuccessfully && r.Result);
         InboxLog.LeasesReleased(_logger, left.Length, released);
-    }
-
-    public void Dispose()
-    {
-        _stopping.Dispose();
-        _abort.Dispose();
     }
 
     private async Task DispatchAsync()
