@@ -37,6 +37,16 @@ public sealed class DocMapWebhookInboxOptions
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// The most time one attempt's handler may run. Past it, the handler's cancellation token is cancelled and a warning
+    /// is logged (event 4027, <c>InboxHandlerTimedOut</c>); when the handler then ends with an exception (as it should
+    /// once its token is cancelled), the attempt counts as failed with a <see cref="TimeoutException"/> and is retried
+    /// like any other failure. A handler that ignores its token keeps its lease (renewed) and its slot until it returns:
+    /// the warning is the sign of it. A handler that finishes successfully despite the cancellation completes the message.
+    /// 5 minutes by default; between 1 second and 1 day, or <see cref="Timeout.InfiniteTimeSpan"/> for none.
+    /// </summary>
+    public TimeSpan HandlerTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// How many attempts a message gets. A handler that throws (or, for a delegate handler, sets a non-2xx status) is
     /// retried after a delay until this many attempts failed; then the message is dead-lettered. An attempt whose
     /// process died counts too: a message leased more often than this (its process kept dying) is dead-lettered without

@@ -187,6 +187,113 @@ public sealed class InboxProcessingTests
     }
 
     [Fact]
+    public async Task A_handler_past_HandlerTimeout_has_its_token_cancelled_a_warning_logged_and_the_attempt_retried_as_a_timeout()
+    {
+        var time = new FakeTimeProvider(InboxMessages.Start);
+        var store = new FaultyStore(new InMemoryInboxStore(time, TimeSpan.FromDays(7)));
+        await using var host = await InboxHosts.StartAsync(
+            SecretText,
+            InboxAcceptTests.MapGated,
+            o =>
+            {
+                o.HandlerTimeout = TimeSpan.FromSeconds(30);
+                o.LeaseDuration = TimeSpan.FromMinutes(5);
+            },
+            store,
+            time);
+        using var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_slow"), Secret));
+        await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
+        await Eventually.TrueAsync(() => host.Gate().Entered.Count == 1, "the handler runs");
+
+        time.Advance(TimeSpan.FromSeconds(29));
+        await Task.Delay(200);
+        Assert.Empty(host.Gate().Cancelled); // not before its time
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await Eventually.TrueAsync(() => host.Gate().Cancelled.Count == 1, "the handler's token is cancelled at the timeout");
+        var record = await store.WaitForAsync("ext_slow", r => r is { State: InboxMessageState.Queued, Attempts: 1 }, "the attempt fails and is queued for a retry");
+
+        Assert.Equal("System.TimeoutException", record.LastFailure!.ExceptionType);
+        Assert.Contains("did not finish within HandlerTimeout (30 seconds)", record.LastFailure.Message, StringComparison.Ordinal);
+        Assert.Contains("System.Threading.Tasks.TaskCanceledException", record.LastFailure.Message, StringComparison.Ordinal);
+        var warning = Assert.Single(host.LogsWithId(4027));
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("did not finish within HandlerTimeout (30 seconds)", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("ext_slow", warning.Message, StringComparison.Ordinal);
+        Assert.Equal(1, host.Counters().HandlersTimedOut);
+        Assert.Equal(0, host.Counters().LeasesLost);
+    }
+
+    [Fact]
+    public async Task A_handler_that_ignores_its_cancelled_token_keeps_its_lease_renewed_and_completes_when_it_returns()
+    {
+        var time = new FakeTimeProvider(InboxMessages.Start);
+        var store = new FaultyStore(new InMemoryInboxStore(time, TimeSpan.FromDays(7)));
+        await using var host = await InboxHosts.StartAsync(
+            SecretText,
+            app => app.MapDocMapWebhooks(Deliveries.Path, async (WebhookEvent webhook, HandlerGate gate, CancellationToken cancellationToken) =>
+                await gate.PassAsync(webhook.ExtractionId!, cancellationToken, honourCancellation: false)),
+            o =>
+            {
+                o.HandlerTimeout = TimeSpan.FromSeconds(10);
+                o.LeaseDuration = TimeSpan.FromSeconds(3);
+            },
+            store,
+            time);
+        using var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_stubborn"), Secret));
+        await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
+        await Eventually.TrueAsync(() => host.Gate().Entered.Count == 1, "the handler runs");
+
+        await Eventually.TrueAsync(() => { time.Advance(TimeSpan.FromMilliseconds(500)); return host.LogsWithId(4027).Count == 1; }, "the timeout's warning");
+        var renewalsAtTimeout = store.Count("Renew");
+        await Eventually.TrueAsync(() => { time.Advance(TimeSpan.FromMilliseconds(500)); return store.Count("Renew") >= renewalsAtTimeout + 3; }, "the lease is still renewed");
+        Assert.Equal(InboxMessageState.Running, (await store.RecordAsync("ext_stubborn")).State);
+        Assert.Equal(1, host.Worker().RunningCount);
+
+        host.Gate().Open();
+        var done = await store.WaitForAsync("ext_stubborn", r => r.State == InboxMessageState.Completed, "a handler that finished anyway completes the message");
+        Assert.Equal(1, done.Attempts);
+        Assert.Single(host.LogsWithId(4027));
+        Assert.Empty(host.LogsWithId(4016));
+    }
+
+    [Fact]
+    public async Task With_an_infinite_HandlerTimeout_a_long_handler_is_never_cancelled()
+    {
+        var time = new FakeTimeProvider(InboxMessages.Start);
+        var store = new FaultyStore(new InMemoryInboxStore(time, TimeSpan.FromDays(7)));
+        await using var host = await InboxHosts.StartAsync(
+            SecretText,
+            InboxAcceptTests.MapGated,
+            o =>
+            {
+                o.HandlerTimeout = Timeout.InfiniteTimeSpan;
+                o.LeaseDuration = TimeSpan.FromHours(1); // renewed every 20 minutes: the 10-minute steps below keep it
+            },
+            store,
+            time);
+        using var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_long"), Secret));
+        await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
+        await Eventually.TrueAsync(() => host.Gate().Entered.Count == 1, "the handler runs");
+
+        for (var i = 0; i < 24; i++)
+        {
+            var renewals = store.Count("Renew");
+            time.Advance(TimeSpan.FromMinutes(10)); // four hours in all, far past the 5-minute default
+            if (i % 2 == 1)
+            {
+                await Eventually.TrueAsync(() => store.Count("Renew") > renewals, "a renewal every 20 minutes");
+            }
+        }
+
+        host.Gate().Open();
+        await store.WaitForAsync("ext_long", r => r.State == InboxMessageState.Completed, "completed");
+        Assert.Empty(host.Gate().Cancelled);
+        Assert.Empty(host.LogsWithId(4027));
+        Assert.Empty(host.LogsWithId(4016));
+    }
+
+    [Fact]
     public async Task A_lease_that_expires_while_the_store_cannot_be_reached_is_lost_and_cancels_the_handler()
     {
         var time = new FakeTimeProvider(InboxMessages.Start);

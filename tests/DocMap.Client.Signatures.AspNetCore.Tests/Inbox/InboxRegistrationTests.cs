@@ -67,6 +67,7 @@ public sealed class InboxOptionsTests
             ["DocMap:Webhooks:Inbox:AcceptTimeout"] = "00:00:01.500",
             ["DocMap:Webhooks:Inbox:MaxConcurrency"] = "16",
             ["DocMap:Webhooks:Inbox:LeaseDuration"] = "00:00:30",
+            ["DocMap:Webhooks:Inbox:HandlerTimeout"] = "00:02:00",
             ["DocMap:Webhooks:Inbox:MaxAttempts"] = "7",
             ["DocMap:Webhooks:Inbox:RetryBaseDelay"] = "00:00:02",
             ["DocMap:Webhooks:Inbox:MaxRetryDelay"] = "00:05:00",
@@ -87,6 +88,7 @@ public sealed class InboxOptionsTests
         Assert.Equal(TimeSpan.FromMilliseconds(1500), options.AcceptTimeout);
         Assert.Equal(16, options.MaxConcurrency);
         Assert.Equal(TimeSpan.FromSeconds(30), options.LeaseDuration);
+        Assert.Equal(TimeSpan.FromMinutes(2), options.HandlerTimeout);
         Assert.Equal(7, options.MaxAttempts);
         Assert.Equal(TimeSpan.FromSeconds(2), options.RetryBaseDelay);
         Assert.Equal(TimeSpan.FromMinutes(5), options.MaxRetryDelay);
@@ -104,6 +106,7 @@ public sealed class InboxOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(3), options.AcceptTimeout);
         Assert.Equal(4, options.MaxConcurrency);
         Assert.Equal(TimeSpan.FromMinutes(1), options.LeaseDuration);
+        Assert.Equal(TimeSpan.FromMinutes(5), options.HandlerTimeout);
         Assert.Equal(5, options.MaxAttempts);
         Assert.Equal(TimeSpan.FromSeconds(10), options.RetryBaseDelay);
         Assert.Equal(TimeSpan.FromMinutes(10), options.MaxRetryDelay);
@@ -119,6 +122,9 @@ public sealed class InboxOptionsTests
         { "AcceptTimeout", "00:00:11", "DocMap:Webhooks:Inbox:AcceptTimeout must be more than zero and at most 10 seconds" },
         { "MaxConcurrency", "0", "DocMap:Webhooks:Inbox:MaxConcurrency must be between 1 and 1024." },
         { "LeaseDuration", "00:00:00.500", "DocMap:Webhooks:Inbox:LeaseDuration must be between 1 second and 1 hour." },
+        { "HandlerTimeout", "00:00:00.500", "DocMap:Webhooks:Inbox:HandlerTimeout must be between 1 second and 1 day, or -00:00:00.001 (Timeout.InfiniteTimeSpan) for none." },
+        { "HandlerTimeout", "-00:00:01", "DocMap:Webhooks:Inbox:HandlerTimeout must be between 1 second and 1 day" },
+        { "HandlerTimeout", "1.00:00:01", "DocMap:Webhooks:Inbox:HandlerTimeout must be between 1 second and 1 day" },
         { "MaxAttempts", "0", "DocMap:Webhooks:Inbox:MaxAttempts must be between 1 and 100." },
         { "MaxAttempts", "101", "DocMap:Webhooks:Inbox:MaxAttempts must be between 1 and 100." },
         { "RetryBaseDelay", "00:00:00", "DocMap:Webhooks:Inbox:RetryBaseDelay must be between 1 millisecond and 1 day." },
@@ -141,6 +147,17 @@ public sealed class InboxOptionsTests
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<DocMapWebhookInboxOptions>>().Value);
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_infinite_HandlerTimeout_binds_from_configuration_and_is_valid()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["DocMap:Webhooks:Inbox:HandlerTimeout"] = "-00:00:00.001" }).Build();
+        var services = new ServiceCollection();
+        services.AddDocMapWebhookInbox(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Equal(Timeout.InfiniteTimeSpan, provider.GetRequiredService<IOptions<DocMapWebhookInboxOptions>>().Value.HandlerTimeout);
     }
 
     [Fact]

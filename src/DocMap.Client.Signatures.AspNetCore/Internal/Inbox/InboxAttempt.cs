@@ -3,8 +3,8 @@ using DocMap.Client.Signatures.AspNetCore.Inbox;
 namespace DocMap.Client.Signatures.AspNetCore.Internal.Inbox;
 
 /// <summary>
-/// One leased message being processed: its lease, the handler's cancellation token (cancelled when the lease is lost or
-/// when the host stops and the shutdown timeout has passed), and who settles it. Exactly one side settles: the runner
+/// One leased message being processed: its lease, the handler's cancellation token (cancelled when the lease is lost,
+/// when the handler runs past its timeout, or when the host stops and the shutdown timeout has passed), and who settles it. Exactly one side settles: the runner
 /// once the handler returned, or the worker's shutdown, which hands the lease back while the handler still runs.
 /// </summary>
 internal sealed class InboxAttempt : IDisposable
@@ -17,6 +17,7 @@ internal sealed class InboxAttempt : IDisposable
     private readonly CancellationToken _abort;
     private int _state;
     private int _leaseLost;
+    private int _timedOut;
     private long _leaseExpiresAtTicks;
 
     public InboxAttempt(InboxLease lease, CancellationToken abort)
@@ -34,6 +35,9 @@ internal sealed class InboxAttempt : IDisposable
 
     /// <summary>Whether the lease was lost (renewal refused, or the lease expired while the store was unreachable).</summary>
     public bool LeaseLost => Volatile.Read(ref _leaseLost) != 0;
+
+    /// <summary>Whether the handler ran past <see cref="DocMapWebhookInboxOptions.HandlerTimeout"/> (its token is then cancelled).</summary>
+    public bool TimedOut => Volatile.Read(ref _timedOut) != 0;
 
     /// <summary>Whether the host's shutdown timeout passed while the handler ran (its token is then cancelled).</summary>
     public bool Aborted => _abort.IsCancellationRequested;
@@ -55,6 +59,18 @@ internal sealed class InboxAttempt : IDisposable
         {
             Cancel();
         }
+    }
+
+    /// <summary>The handler ran past its timeout: cancels its token. <see langword="false"/> when it had timed out already.</summary>
+    public bool TimeOut()
+    {
+        if (Interlocked.Exchange(ref _timedOut, 1) != 0)
+        {
+            return false;
+        }
+
+        Cancel();
+        return true;
     }
 
     /// <summary>The runner claims the settlement once the handler has returned; <see langword="false"/> when shutdown already released the lease.</summary>

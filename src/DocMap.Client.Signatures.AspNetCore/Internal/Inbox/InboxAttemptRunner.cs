@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DocMap.Client.Signatures.AspNetCore.Inbox;
+using DocMap.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -105,6 +106,7 @@ internal sealed class InboxAttemptRunner
         using (var renewal = new CancellationTokenSource())
         {
             var renewing = RenewAsync(attempt, renewal.Token);
+            var timeout = StartHandlerTimeout(attempt);
             try
             {
                 await InvokeAsync(endpoint, message, attempt.Token).ConfigureAwait(false);
@@ -112,6 +114,11 @@ internal sealed class InboxAttemptRunner
             catch (Exception ex)
             {
                 error = ex;
+            }
+            finally
+            {
+                // Disposed before the settlement: a timeout cannot fire for a handler that has returned.
+                timeout?.Dispose();
             }
 
             // Cancel (not CancelAsync): the renewal loop's pending delay ends inline, so no thread hop is paid per message.
@@ -146,8 +153,50 @@ internal sealed class InboxAttemptRunner
             return new AttemptResult(InboxAttemptOutcomes.Cancelled, null);
         }
 
-        return await SettleFailureAsync(attempt, InboxFailures.From(error, _time.GetUtcNow()), error, lastAttempt: lease.Attempt >= _options.MaxAttempts).ConfigureAwait(false);
+        var handlerFailure = attempt.TimedOut ? TimedOutFailure(error) : InboxFailures.From(error, _time.GetUtcNow());
+        return await SettleFailureAsync(attempt, handlerFailure, error, lastAttempt: lease.Attempt >= _options.MaxAttempts).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Cancels the handler's token once it has run for <see cref="DocMapWebhookInboxOptions.HandlerTimeout"/>, with a
+    /// warning; <see langword="null"/> when there is no timeout. The caller disposes it when the handler returns.
+    /// </summary>
+    private CancellationTokenSource? StartHandlerTimeout(InboxAttempt attempt)
+    {
+        if (_options.HandlerTimeout == Timeout.InfiniteTimeSpan)
+        {
+            return null;
+        }
+
+        var timeout = new CancellationTokenSource(_options.HandlerTimeout, _time);
+        timeout.Token.UnsafeRegister(static state =>
+        {
+            var (runner, attempt) = ((InboxAttemptRunner, InboxAttempt))state!;
+            runner.TimeOut(attempt);
+        }, (this, attempt));
+        return timeout;
+    }
+
+    private void TimeOut(InboxAttempt attempt)
+    {
+        if (!attempt.TimeOut())
+        {
+            return;
+        }
+
+        var message = attempt.Lease.Message;
+        _counters.AddHandlerTimedOut();
+        InboxLog.HandlerTimedOut(_logger, message.Id, message.Kind.ToString(), EventType(message), WebhookLogValue.Escape(message.ExtractionId), attempt.Lease.Attempt, DurationText.Describe(_options.HandlerTimeout));
+    }
+
+    /// <summary>The failure of a handler that ran past its timeout and then ended with <paramref name="error"/>.</summary>
+    private InboxFailure TimedOutFailure(Exception error) => new()
+    {
+        ExceptionType = typeof(TimeoutException).FullName!,
+        Message = InboxFailures.Describe(
+            $"The handler did not finish within HandlerTimeout ({DurationText.Describe(_options.HandlerTimeout)}); its cancellation token was cancelled and it ended with {error.GetType().FullName}: {error.Message}"),
+        FailedAt = _time.GetUtcNow(),
+    };
 
     /// <summary>Hands a lease back to the queue (graceful shutdown); <see langword="false"/> when it was lost or the store failed.</summary>
     public async Task<bool> ReleaseAsync(InboxAttempt attempt)

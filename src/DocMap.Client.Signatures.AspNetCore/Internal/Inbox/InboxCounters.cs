@@ -14,6 +14,7 @@ internal sealed class InboxCounters
     private long _deadLettered;
     private long _released;
     private long _leasesLost;
+    private long _handlersTimedOut;
     private long _missedDeliveries;
 
     public long Accepted => Volatile.Read(ref _accepted);
@@ -33,6 +34,9 @@ internal sealed class InboxCounters
 
     public long LeasesLost => Volatile.Read(ref _leasesLost);
 
+    /// <summary>Handlers that ran past HandlerTimeout (their tokens were cancelled).</summary>
+    public long HandlersTimedOut => Volatile.Read(ref _handlersTimedOut);
+
     /// <summary>Missed deliveries this instance found in DocMap's delivery log and queued.</summary>
     public long MissedDeliveries => Volatile.Read(ref _missedDeliveries);
 
@@ -51,6 +55,8 @@ internal sealed class InboxCounters
     public void AddReleased() => Interlocked.Increment(ref _released);
 
     public void AddLeaseLost() => Interlocked.Increment(ref _leasesLost);
+
+    public void AddHandlerTimedOut() => Interlocked.Increment(ref _handlersTimedOut);
 
     public void AddMissedDelivery() => Interlocked.Increment(ref _missedDeliveries);
 }

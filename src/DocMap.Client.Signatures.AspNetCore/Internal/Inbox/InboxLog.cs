@@ -74,4 +74,8 @@ internal static partial class InboxLog
     [LoggerMessage(EventId = 4026, EventName = "InboxEndpointsUnavailable", Level = LogLevel.Error,
         Message = "The inbox could not build the app's endpoints to find its handlers: {ExceptionType}: {Problem}")]
     public static partial void EndpointsUnavailable(ILogger logger, string exceptionType, string problem);
+
+    [LoggerMessage(EventId = 4027, EventName = "InboxHandlerTimedOut", Level = LogLevel.Warning,
+        Message = "The handler of inbox message {MessageId} ({Kind} {EventType} for extraction {ExtractionId}, attempt {Attempt}) did not finish within HandlerTimeout ({Timeout}): its cancellation token is cancelled; the attempt fails when it returns (a handler that ignores its token keeps its lease and its slot until then)")]
+    public static partial void HandlerTimedOut(ILogger logger, string messageId, string kind, string eventType, string? extractionId, int attempt, string timeout);
 }

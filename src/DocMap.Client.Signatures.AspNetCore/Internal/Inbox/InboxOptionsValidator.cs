@@ -22,6 +22,11 @@ internal sealed class InboxOptionsValidator(string? configurationPath) : IValida
         }
 
         Range(problems, nameof(options.LeaseDuration), options.LeaseDuration, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), "between 1 second and 1 hour");
+        if (options.HandlerTimeout != Timeout.InfiniteTimeSpan)
+        {
+            Range(problems, nameof(options.HandlerTimeout), options.HandlerTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), "between 1 second and 1 day, or -00:00:00.001 (Timeout.InfiniteTimeSpan) for none");
+        }
+
         if (options.MaxAttempts is < 1 or > 100)
         {
             problems.Add($"{_path}:MaxAttempts must be between 1 and 100.");
