@@ -189,21 +189,8 @@ public sealed class InboxProcessingTests
     [Fact]
     public async Task A_handler_past_HandlerTimeout_has_its_token_cancelled_a_warning_logged_and_the_attempt_retried_as_a_timeout()
     {
-        var time = new FakeTimeProvider(InboxMessages.Start);
-        var store = new FaultyStore(new InMemoryInboxStore(time, TimeSpan.FromDays(7)));
-        await using var host = await InboxHosts.StartAsync(
-            SecretText,
-            InboxAcceptTests.MapGated,
-            o =>
-            {
-                o.HandlerTimeout = TimeSpan.FromSeconds(30);
-                o.LeaseDuration = TimeSpan.FromMinutes(5);
-            },
-            store,
-            time);
-        using var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_slow"), Secret));
-        await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
-        await Eventually.TrueAsync(() => host.Gate().Entered.Count == 1, "the handler runs");
+        var (host, store, time) = await StartWithHandlerTimeoutAsync("ext_slow", InboxAcceptTests.MapGated, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5));
+        await using var disposeHost = host;
 
         time.Advance(TimeSpan.FromSeconds(29));
         await Task.Delay(200);
@@ -227,22 +214,13 @@ public sealed class InboxProcessingTests
     [Fact]
     public async Task A_handler_that_ignores_its_cancelled_token_keeps_its_lease_renewed_and_completes_when_it_returns()
     {
-        var time = new FakeTimeProvider(InboxMessages.Start);
-        var store = new FaultyStore(new InMemoryInboxStore(time, TimeSpan.FromDays(7)));
-        await using var host = await InboxHosts.StartAsync(
-            SecretText,
+        var (host, store, time) = await StartWithHandlerTimeoutAsync(
+            "ext_stubborn",
             app => app.MapDocMapWebhooks(Deliveries.Path, async (WebhookEvent webhook, HandlerGate gate, CancellationToken cancellationToken) =>
                 await gate.PassAsync(webhook.ExtractionId!, cancellationToken, honourCancellation: false)),
-            o =>
-            {
-                o.HandlerTimeout = TimeSpan.FromSeconds(10);
-                o.LeaseDuration = TimeSpan.FromSeconds(3);
-            },
-            store,
-            time);
-        using var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_stubborn"), Secret));
-        await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
-        await Eventually.TrueAsync(() => host.Gate().Entered.Count == 1, "the handler runs");
+            TimeSpan.FromSeconds(10),
+            TimeSpan.FromSeconds(3));
+        await using var disposeHost = host;
 
         await Eventually.TrueAsync(() => { time.Advance(TimeSpan.FromMilliseconds(500)); return host.LogsWithId(4027).Count == 1; }, "the timeout's warning");
         var renewalsAtTimeout = store.Count("Renew");
@@ -260,21 +238,9 @@ public sealed class InboxProcessingTests
     [Fact]
     public async Task With_an_infinite_HandlerTimeout_a_long_handler_is_never_cancelled()
     {
-        var time = new FakeTimeProvider(InboxMessages.Start);
-        var store = new FaultyStore(new InMemoryInboxStore(time, TimeSpan.FromDays(7)));
-        await using var host = await InboxHosts.StartAsync(
-            SecretText,
-            InboxAcceptTests.MapGated,
-            o =>
-            {
-                o.HandlerTimeout = Timeout.InfiniteTimeSpan;
-                o.LeaseDuration = TimeSpan.FromHours(1); // renewed every 20 minutes: the 10-minute steps below keep it
-            },
-            store,
-            time);
-        using var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_long"), Secret));
-        await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
-        await Eventually.TrueAsync(() => host.Gate().Entered.Count == 1, "the handler runs");
+        // Renewed every 20 minutes: the 10-minute steps below keep the lease.
+        var (host, store, time) = await StartWithHandlerTimeoutAsync("ext_long", InboxAcceptTests.MapGated, Timeout.InfiniteTimeSpan, TimeSpan.FromHours(1));
+        await using var disposeHost = host;
 
         for (var i = 0; i < 24; i++)
         {
@@ -291,6 +257,28 @@ public sealed class InboxProcessingTests
         Assert.Empty(host.Gate().Cancelled);
         Assert.Empty(host.LogsWithId(4027));
         Assert.Empty(host.LogsWithId(4016));
+    }
+
+    /// <summary>A host on a fake clock with the given handler timeout and lease, after one delivery's handler has started.</summary>
+    private static async Task<(WebhookHost Host, FaultyStore Store, FakeTimeProvider Time)> StartWithHandlerTimeoutAsync(
+        string extractionId, Action<WebApplication> map, TimeSpan handlerTimeout, TimeSpan leaseDuration)
+    {
+        var time = new FakeTimeProvider(InboxMessages.Start);
+        var store = new FaultyStore(new InMemoryInboxStore(time, TimeSpan.FromDays(7)));
+        var host = await InboxHosts.StartAsync(
+            SecretText,
+            map,
+            o =>
+            {
+                o.HandlerTimeout = handlerTimeout;
+                o.LeaseDuration = leaseDuration;
+            },
+            store,
+            time);
+        using var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body(extractionId), Secret));
+        await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
+        await Eventually.TrueAsync(() => host.Gate().Entered.Count == 1, "the handler runs");
+        return (host, store, time);
     }
 
     [Fact]
