@@ -25,6 +25,7 @@ public sealed class DocMapEmulator : IAsyncDisposable
     private readonly EmulatorState _state;
     private readonly FaultQueue _faults = new();
     private readonly EmulatorServer _server;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
     private DocMapEmulator(EmulatorSettings settings)
@@ -263,17 +264,34 @@ public sealed class DocMapEmulator : IAsyncDisposable
         _faults.Clear();
     }
 
-    /// <summary>Stops the server, cancels deliveries in flight and releases the port. Safe to call more than once.</summary>
+    /// <summary>
+    /// Stops the server, cancels deliveries in flight and releases the port. Safe to call more than once, also
+    /// concurrently: every call completes once the emulator has stopped.
+    /// </summary>
     /// <returns>A task that completes when the emulator has stopped.</returns>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            return;
+            _ = StopAsync(); // completes _stopped, never throws
         }
 
-        Dispatcher.Dispose(); // first: a control-API trigger waiting on deliveries ends now, so the server stops at once
-        await _server.DisposeAsync().ConfigureAwait(false);
+        // Every call, the first and any later or concurrent one, waits for the same stop.
+        return new ValueTask(_stopped.Task);
+    }
+
+    private async Task StopAsync()
+    {
+        try
+        {
+            Dispatcher.Dispose(); // first: a control-API trigger waiting on deliveries ends now, so the server stops at once
+            await _server.DisposeAsync().ConfigureAwait(false);
+            _stopped.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            _stopped.TrySetException(ex);
+        }
     }
 
     /// <inheritdoc />

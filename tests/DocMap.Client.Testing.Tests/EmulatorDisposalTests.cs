@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using DocMap.Client.Signatures;
 
 namespace DocMap.Client.Testing.Tests;
@@ -47,6 +50,28 @@ public sealed class EmulatorDisposalTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => trigger.WaitAsync(Bound));
         // The client created after disposal was never used to deliver.
         Assert.False(handler.RequestArrived.Task.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_second_concurrent_DisposeAsync_completes_only_once_the_emulator_has_stopped_and_released_its_port()
+    {
+        // `await using` plus an explicit DisposeAsync, or a fixture and a test disposing at once: the call that does not
+        // stop the emulator itself must not return while the other one still drains requests (the port is still taken).
+        var emulator = DocMapEmulator.Start();
+        var port = emulator.Url.Port;
+        using var stalled = new TcpClient();
+        await stalled.ConnectAsync(emulator.Url.Host, port);
+        var head = $"POST /v1/webhooks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {emulator.ApiKey}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{";
+        await stalled.GetStream().WriteAsync(Encoding.ASCII.GetBytes(head)); // the body never comes: a stop drains it
+
+        var first = emulator.DisposeAsync().AsTask();
+        var second = emulator.DisposeAsync().AsTask();
+
+        Assert.False(second.IsCompleted && !first.IsCompleted, "the second DisposeAsync returned while the first was still stopping the emulator");
+        stalled.Dispose(); // the stalled request ends, and with it the stop
+        await Task.WhenAll(first, second).WaitAsync(Bound);
+        using var listener = new TcpListener(IPAddress.Loopback, port);
+        listener.Start(); // the port is free
     }
 
     /// <summary>Accepts a delivery and never answers until cancelled.</summary>

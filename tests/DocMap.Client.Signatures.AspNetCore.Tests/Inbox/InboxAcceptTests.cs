@@ -195,6 +195,28 @@ public sealed class InboxAcceptTests
     }
 
     [Fact]
+    public async Task A_store_that_fails_after_the_accept_timeout_gave_up_on_it_raises_no_unobserved_task_exception()
+    {
+        // A store of the app's that ignores its token and fails later (its own timeout, a dropped connection): the accept
+        // answered 503 long before, and nobody may leave the failure to the finalizer (TaskScheduler.UnobservedTaskException).
+        var marker = "late accept failure " + Guid.NewGuid();
+        var store = new FaultyStore(NewMemoryStore()) { HangAccepts = true };
+
+        var unobserved = await UnobservedExceptions.ReportedAsync(marker, async () =>
+        {
+            await using var host = await InboxHosts.StartAsync(SecretText, MapRecording, o => o.AcceptTimeout = TimeSpan.FromMilliseconds(200), store: store);
+            using (var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_late_failure"), Secret)))
+            {
+                await HttpAssert.StatusAsync(HttpStatusCode.ServiceUnavailable, response);
+            }
+
+            store.FailHungCalls(new InvalidOperationException(marker));
+        });
+
+        Assert.Empty(unobserved);
+    }
+
+    [Fact]
     public async Task A_forged_delivery_is_answered_401_and_nothing_is_recorded()
     {
         await using var host = await InboxHosts.StartAsync(SecretText, MapRecording);

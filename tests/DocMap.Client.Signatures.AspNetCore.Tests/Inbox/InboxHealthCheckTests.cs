@@ -118,6 +118,22 @@ public sealed class InboxHealthCheckTests
     }
 
     [Fact]
+    public async Task A_store_that_fails_after_the_checks_timeout_raises_no_unobserved_task_exception()
+    {
+        var marker = "late stats failure " + Guid.NewGuid();
+        var store = new FaultyStore(InboxAcceptTests.NewMemoryStore()) { HangStats = true };
+
+        var unobserved = await UnobservedExceptions.ReportedAsync(marker, async () =>
+        {
+            var report = await Checks(store, b => b.AddDocMapWebhookInbox(timeout: TimeSpan.FromMilliseconds(100))).CheckHealthAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(HealthStatus.Unhealthy, report.Status);
+            store.FailHungCalls(new InvalidOperationException(marker));
+        });
+
+        Assert.Empty(unobserved);
+    }
+
+    [Fact]
     public async Task Without_the_inbox_the_check_says_what_to_register()
     {
         var report = await Checks(store: null).CheckHealthAsync();

@@ -324,6 +324,26 @@ public sealed class InboxTelemetryTests
     }
 
     [Fact]
+    public async Task A_store_that_fails_after_a_gauge_refresh_gave_up_on_it_raises_no_unobserved_task_exception()
+    {
+        var marker = "late gauge failure " + Guid.NewGuid();
+        var store = new FaultyStore(InboxAcceptTests.NewMemoryStore()) { HangStats = true };
+        var time = new FakeTimeProvider(InboxMessages.Start);
+        var cache = new InboxStatsCache(store, time);
+
+        var unobserved = await UnobservedExceptions.ReportedAsync(marker, async () =>
+        {
+            Assert.Null(cache.Current());
+            await Eventually.TrueAsync(() => store.Count("GetStats") == 1, "the background refresh asks the store");
+            time.Advance(InboxStatsCache.RefreshTimeout + TimeSpan.FromSeconds(1));
+            await Eventually.TrueAsync(() => cache.Current() is null && cache.Refreshes == 2, "the refresh gave up on the store, and the next one starts");
+            store.FailHungCalls(new InvalidOperationException(marker));
+        });
+
+        Assert.Empty(unobserved);
+    }
+
+    [Fact]
     public async Task A_store_that_hangs_never_blocks_a_collection_and_nobody_listening_means_no_store_call_and_no_span()
     {
         var store = new FaultyStore(InboxAcceptTests.NewMemoryStore()) { HangStats = true };

@@ -13,6 +13,7 @@ namespace DocMap.Client.Signatures.AspNetCore.Tests.Inbox;
 internal sealed class FaultyStore(IDocMapWebhookInboxStore inner) : IDocMapWebhookInboxStore
 {
     private readonly ConcurrentQueue<string> _calls = new();
+    private readonly ConcurrentQueue<Action<Exception>> _hung = new();
 
     public IDocMapWebhookInboxStore Inner => inner;
 
@@ -35,7 +36,7 @@ internal sealed class FaultyStore(IDocMapWebhookInboxStore inner) : IDocMapWebho
     public Task<bool> TryAcceptAsync(InboxMessage message, CancellationToken cancellationToken)
     {
         Check("TryAccept");
-        return HangAccepts ? new TaskCompletionSource<bool>().Task : inner.TryAcceptAsync(message, cancellationToken);
+        return HangAccepts ? Hang<bool>() : inner.TryAcceptAsync(message, cancellationToken);
     }
 
     public Task<bool> ExistsAsync(string id, CancellationToken cancellationToken) => Run("Exists", () => inner.ExistsAsync(id, cancellationToken));
@@ -64,7 +65,23 @@ internal sealed class FaultyStore(IDocMapWebhookInboxStore inner) : IDocMapWebho
     public Task<bool> RequeueAsync(string id, CancellationToken cancellationToken) => Run("Requeue", () => inner.RequeueAsync(id, cancellationToken));
 
     public Task<InboxStats> GetStatsAsync(CancellationToken cancellationToken) =>
-        Run("GetStats", () => HangStats ? new TaskCompletionSource<InboxStats>().Task : inner.GetStatsAsync(cancellationToken));
+        Run("GetStats", () => HangStats ? Hang<InboxStats>() : inner.GetStatsAsync(cancellationToken));
+
+    /// <summary>Fails every hung call so far with <paramref name="exception"/>, as a store that ignored its token and gave up later does, and forgets them.</summary>
+    public void FailHungCalls(Exception exception)
+    {
+        while (_hung.TryDequeue(out var fail))
+        {
+            fail(exception);
+        }
+    }
+
+    private Task<T> Hang<T>()
+    {
+        var call = new TaskCompletionSource<T>();
+        _hung.Enqueue(e => call.TrySetException(e));
+        return call.Task;
+    }
 
     public Task<long> PurgeExpiredAsync(CancellationToken cancellationToken) => Run("PurgeExpired", () => inner.PurgeExpiredAsync(cancellationToken));
 
@@ -131,6 +148,48 @@ internal static class Eventually
 
             await Task.Delay(20);
         }
+    }
+}
+
+/// <summary>Catches task exceptions nobody observed (reported by the finalizer of a faulted task that became garbage).</summary>
+internal static class UnobservedExceptions
+{
+    /// <summary>
+    /// Runs <paramref name="act"/>, then collects garbage (for 5 seconds at most) until a task exception whose
+    /// message holds <paramref name="marker"/> is reported unobserved; returns those reported.
+    /// </summary>
+    public static async Task<IReadOnlyList<Exception>> ReportedAsync(string marker, Func<Task> act)
+    {
+        var reported = new ConcurrentQueue<Exception>();
+        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
+        {
+            foreach (var inner in e.Exception.Flatten().InnerExceptions)
+            {
+                if (inner.Message.Contains(marker, StringComparison.Ordinal))
+                {
+                    reported.Enqueue(inner);
+                }
+            }
+        }
+
+        TaskScheduler.UnobservedTaskException += OnUnobserved;
+        try
+        {
+            await act();
+            var clock = Stopwatch.StartNew();
+            while (reported.IsEmpty && clock.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(50);
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= OnUnobserved;
+        }
+
+        return [.. reported];
     }
 }
 

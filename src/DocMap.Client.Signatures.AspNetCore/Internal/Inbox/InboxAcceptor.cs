@@ -73,7 +73,7 @@ internal sealed class InboxAcceptor
         {
             // The store gets a token that fires at the timeout; WaitAsync bounds the wait even for a store that ignores it.
             var pending = _store.TryAcceptAsync(message, deadline);
-            accepted = pending.IsCompleted ? await pending.ConfigureAwait(false) : await pending.WaitAsync(deadline).ConfigureAwait(false);
+            accepted = pending.IsCompleted ? await pending.ConfigureAwait(false) : await InboxStoreCalls.WaitAsync(pending, deadline).ConfigureAwait(false);
         }
         catch (Exception) when (context.RequestAborted.IsCancellationRequested)
         {

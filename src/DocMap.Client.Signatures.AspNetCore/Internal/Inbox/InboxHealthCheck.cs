@@ -24,7 +24,7 @@ internal sealed class InboxHealthCheck(IDocMapWebhookInboxStore? store, TimeSpan
         InboxStats? stats;
         try
         {
-            stats = await store.GetStatsAsync(bound.Token).WaitAsync(bound.Token).ConfigureAwait(false);
+            stats = await InboxStoreCalls.WaitAsync(store.GetStatsAsync(bound.Token), bound.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

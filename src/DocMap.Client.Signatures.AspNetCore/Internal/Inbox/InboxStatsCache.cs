@@ -49,7 +49,7 @@ internal sealed class InboxStatsCache(IDocMapWebhookInboxStore store, TimeProvid
         try
         {
             using var timeout = new CancellationTokenSource(RefreshTimeout, time);
-            var stats = await store.GetStatsAsync(timeout.Token).WaitAsync(RefreshTimeout, time).ConfigureAwait(false);
+            var stats = await InboxStoreCalls.WaitAsync(store.GetStatsAsync(timeout.Token), RefreshTimeout, time).ConfigureAwait(false);
             if (stats is not null)
             {
                 Volatile.Write(ref _last, new Snapshot(stats, time.GetUtcNow()));
