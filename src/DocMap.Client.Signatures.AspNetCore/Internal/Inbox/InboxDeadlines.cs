@@ -52,6 +52,8 @@ internal sealed class InboxDeadlines : IDisposable
 
     private void EnsureTicking()
     {
+        // Pairs with the barrier in Tick: either this call sees the timer stopped, or Tick sees the new slot.
+        Interlocked.MemoryBarrier();
         if (Volatile.Read(ref _ticking))
         {
             return;
@@ -88,6 +90,14 @@ internal sealed class InboxDeadlines : IDisposable
                     _ticking = false;
                     _timer.Change(Timeout.Infinite, Timeout.Infinite);
                 }
+            }
+
+            // A slot added between the emptiness check and the stop saw the timer still ticking and did not start it:
+            // start it again for that slot, or its token would never fire.
+            Interlocked.MemoryBarrier();
+            if (!_slots.IsEmpty)
+            {
+                EnsureTicking();
             }
         }
     }
