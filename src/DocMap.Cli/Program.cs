@@ -18,7 +18,7 @@ internal static class Program
         }
 
         // Ctrl+C and SIGTERM cancel the running command (watch and emulator stop cleanly and exit 0; others exit 130).
-        // A second Ctrl+C ends the process at once.
+        // A second Ctrl+C or SIGTERM ends the process at once.
         using var cancellation = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -39,6 +39,13 @@ internal static class Program
         {
             return PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
             {
+                if (cancellation.IsCancellationRequested)
+                {
+                    // A second SIGTERM (the command is still stopping, for example the emulator draining a stalled
+                    // request): the runtime's default handling ends the process at once, as a second Ctrl+C does.
+                    return;
+                }
+
                 context.Cancel = true;
                 cancellation.Cancel();
             });

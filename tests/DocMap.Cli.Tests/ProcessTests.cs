@@ -123,6 +123,46 @@ public sealed class ProcessTests
     }
 
     [Fact]
+    public async Task A_second_SIGTERM_ends_the_emulator_process_at_once_while_the_first_stop_still_drains_a_stalled_request()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var process = Process.Start(Docmap("emulator", "--json"))!;
+        try
+        {
+            var firstLine = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            var url = new Uri(JsonDocument.Parse(firstLine!).RootElement.GetProperty("url").GetString()!);
+
+            // A request whose body never comes: the emulator's graceful stop waits 5 seconds for it.
+            using var stalled = new System.Net.Sockets.TcpClient();
+            await stalled.ConnectAsync(url.Host, url.Port);
+            await stalled.GetStream().WriteAsync("POST /v1/webhooks HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"u8.ToArray());
+            await Task.Delay(300);
+
+            var clock = Stopwatch.StartNew();
+            Assert.Equal(0, Kill(process.Id, 15));
+            await Task.Delay(300);
+            Assert.False(process.HasExited, "the first SIGTERM stops gracefully, draining the stalled request");
+            Assert.Equal(0, Kill(process.Id, 15));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(timeout.Token);
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4.5), $"the process ended {clock.Elapsed} after the first SIGTERM; the drain alone takes 5 s");
+            Assert.Equal(143, process.ExitCode); // 128 + SIGTERM: ended by the signal
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task The_emulator_process_with_port_key_webhook_and_secret_serves_a_running_app_and_a_second_one_on_its_port_exits_1()
     {
         if (OperatingSystem.IsWindows())

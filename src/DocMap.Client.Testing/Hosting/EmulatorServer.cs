@@ -43,6 +43,7 @@ internal sealed class EmulatorServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, port);
         });
         builder.Services.AddRoutingCore();
+        builder.Services.AddSingleton<IHostLifetime, EmulatorHostLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
 
         var app = builder.Build();
