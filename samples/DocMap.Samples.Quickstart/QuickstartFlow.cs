@@ -243,7 +243,7 @@ public static class QuickstartFlow
             output.WriteLine(ok
                 ? "Done: both deliveries were signed by DocMap, verified by your receiver and handled; the forgery was refused."
                 : $"Something went wrong: {handled.Count} events handled, {successes} successful deliveries, forgery answered {(int)forged}.");
-            output.WriteLine("Next: write tests against DocMapEmulator (README, section 'Trying the SDK and testing your integration without DocMap'), then set DOCMAP_API_KEY and run this again.");
+            output.WriteLine("Next: test your own receiver against DocMapEmulator (docs/emulator.md; dotnet new docmap-receiver gives you one with its tests), then set DOCMAP_API_KEY and run this again.");
             PrintToolPointer(output);
 
             return new EmulatorRunResult(ok ? Success : ApiFailure, [.. handled], log, forged);

@@ -8,7 +8,7 @@
 // Settings (environment variables use __ for :):
 //   DocMap:Webhooks:Inbox:Store   Memory | Redis; absent: no inbox, the handler runs inside the request
 //   DocMap:Webhooks:Inbox:Redis   a StackExchange.Redis configuration string, for example localhost:6379 (Store = Redis)
-//   DocMap:Webhooks:Inbox:*       the inbox's settings (MaxConcurrency, LeaseDuration, MaxAttempts, ...; see the README)
+//   DocMap:Webhooks:Inbox:*       the inbox's settings (MaxConcurrency, LeaseDuration, MaxAttempts, ...; see docs/inbox.md)
 //   Sample:HandlerDelay           a TimeSpan the handler waits, for example 00:00:00.500, so a burst visibly queues up
 //   DocMap:ApiKey                 registers the DocMap client (DocMap:BaseAddress optional): /healthz then checks that DocMap
 //                                 answers and accepts the key, and with an inbox it reconciles missed deliveries from DocMap's log

@@ -9,7 +9,7 @@ public sealed class DocMapWebhookReconciliationOptions
     /// <summary>
     /// Only the deliveries of this webhook are reconciled; <see langword="null"/> (the default) for all of the account's
     /// webhooks. Set it when the account has webhooks that point at other apps: their failed deliveries would otherwise
-    /// be reported here too (when this app maps only one endpoint, see the README). Not empty when set.
+    /// be reported here too, when this app maps only one endpoint (docs/inbox.md, "Reconciliation"). Not empty when set.
     /// </summary>
     public string? WebhookId { get; set; }
 

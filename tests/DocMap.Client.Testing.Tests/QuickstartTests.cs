@@ -216,4 +216,41 @@ public sealed partial class QuickstartTests
         Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{await stdout}\n{await stderr}");
         Assert.Contains("Done: both deliveries", await stdout, StringComparison.Ordinal);
     }
+
+    [GeneratedRegex(@"\b(?:docs/[a-z0-9-]+\.md|README(?:\.md)?|CONTRIBUTING\.md)\b")]
+    private static partial Regex DocPointer();
+
+    [Fact]
+    public async Task Every_doc_the_walkthrough_points_at_exists_and_it_points_at_no_section_of_the_README()
+    {
+        using var output = new StringWriter();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        var result = await QuickstartFlow.RunOnEmulatorAsync(output, timeout.Token);
+
+        Assert.Equal(QuickstartFlow.Success, result.ExitCode);
+        var text = output.ToString();
+        var pointers = DocPointer().Matches(text).Select(m => m.Value).Distinct().ToList();
+        Assert.Contains("docs/emulator.md", pointers);
+        Assert.Contains("docs/cli.md", pointers);
+
+        // The README is a front page: the topics live in docs/ (a pointer at a README section that moved went stale once).
+        Assert.DoesNotContain(pointers, p => p.StartsWith("README", StringComparison.Ordinal));
+        var root = RepositoryRoot();
+        Assert.All(pointers, p => Assert.True(File.Exists(Path.Combine(root, p)), $"the walkthrough points at {p}, which does not exist"));
+    }
+
+    /// <summary>The repository's root: the folder above this test's build output that holds DocMap.Client.sln.</summary>
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "DocMap.Client.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No DocMap.Client.sln above {AppContext.BaseDirectory}.");
+    }
 }
