@@ -236,6 +236,32 @@ public sealed class InboxProcessingTests
     }
 
     [Fact]
+    public async Task A_handler_whose_token_callback_throws_at_the_timeout_still_has_its_attempt_failed_as_a_timeout_and_retried()
+    {
+        // A handler (or a library it calls) whose registration on the token throws when it is cancelled. On the system
+        // clock the timeout fires on a timer thread, where an exception that escapes ends the process; here the fake
+        // clock's Advance would throw it.
+        var (host, store, time) = await StartWithHandlerTimeoutAsync(
+            "ext_throwing_callback",
+            app => app.MapDocMapWebhooks(Deliveries.Path, async (WebhookEvent webhook, HandlerGate gate, CancellationToken cancellationToken) =>
+            {
+                // Never unregistered (as by a library that registers on the token): it runs whenever the token is cancelled.
+                _ = cancellationToken.Register(() => throw new InvalidOperationException("a callback on the handler's token failed"));
+                await gate.PassAsync(webhook.ExtractionId!, cancellationToken);
+            }),
+            TimeSpan.FromSeconds(30),
+            TimeSpan.FromMinutes(5));
+        await using var disposeHost = host;
+
+        time.Advance(TimeSpan.FromSeconds(30)); // must not throw
+
+        var record = await store.WaitForAsync("ext_throwing_callback", r => r is { State: InboxMessageState.Queued, Attempts: 1 }, "the attempt fails and is queued for a retry");
+        Assert.Equal("System.TimeoutException", record.LastFailure!.ExceptionType);
+        Assert.Single(host.Gate().Cancelled);
+        Assert.Single(host.LogsWithId(4027));
+    }
+
+    [Fact]
     public async Task With_an_infinite_HandlerTimeout_a_long_handler_is_never_cancelled()
     {
         // Renewed every 20 minutes: the 10-minute steps below keep the lease.
