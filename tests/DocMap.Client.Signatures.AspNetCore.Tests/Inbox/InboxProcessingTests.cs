@@ -262,6 +262,65 @@ public sealed class InboxProcessingTests
     }
 
     [Fact]
+    public async Task A_handler_that_throws_another_exception_once_its_token_is_cancelled_fails_as_a_timeout_that_names_it()
+    {
+        var (host, store, time) = await StartWithHandlerTimeoutAsync(
+            "ext_other_exception",
+            app => app.MapDocMapWebhooks(Deliveries.Path, async (WebhookEvent webhook, HandlerGate gate, CancellationToken cancellationToken) =>
+            {
+                try
+                {
+                    await gate.PassAsync(webhook.ExtractionId!, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new IOException("the download was cut\r\nwarn: forged");
+                }
+            }),
+            TimeSpan.FromSeconds(30),
+            TimeSpan.FromMinutes(5));
+        await using var disposeHost = host;
+
+        time.Advance(TimeSpan.FromSeconds(30));
+
+        var record = await store.WaitForAsync("ext_other_exception", r => r is { State: InboxMessageState.Queued, Attempts: 1 }, "retried");
+        Assert.Equal("System.TimeoutException", record.LastFailure!.ExceptionType);
+        Assert.Contains("ended with System.IO.IOException: the download was cut", record.LastFailure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("\r", record.LastFailure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Timeouts_on_every_attempt_dead_letter_the_message_with_the_timeouts_text()
+    {
+        var time = new FakeTimeProvider(InboxMessages.Start);
+        var store = new FaultyStore(new InMemoryInboxStore(time, TimeSpan.FromDays(7)));
+        await using var host = await InboxHosts.StartAsync(
+            SecretText,
+            InboxAcceptTests.MapGated,
+            o =>
+            {
+                o.HandlerTimeout = TimeSpan.FromSeconds(5);
+                o.MaxAttempts = 2;
+                o.RetryBaseDelay = TimeSpan.FromSeconds(1);
+                o.MaxRetryDelay = TimeSpan.FromSeconds(1);
+            },
+            store,
+            time);
+        using (var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_always_slow"), Secret)))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
+        }
+
+        var dead = await store.WaitForAsync("ext_always_slow", r => r.State == InboxMessageState.DeadLettered, "dead-lettered after two timeouts", time, TimeSpan.FromMilliseconds(500));
+
+        Assert.Equal(2, dead.Attempts);
+        Assert.Equal("System.TimeoutException", dead.LastFailure!.ExceptionType);
+        Assert.Contains("did not finish within HandlerTimeout (5 seconds)", dead.LastFailure.Message, StringComparison.Ordinal);
+        Assert.Equal(2, host.LogsWithId(4027).Count);
+        Assert.Equal(2, host.Gate().Cancelled.Count);
+    }
+
+    [Fact]
     public async Task With_an_infinite_HandlerTimeout_a_long_handler_is_never_cancelled()
     {
         // Renewed every 20 minutes: the 10-minute steps below keep the lease.
