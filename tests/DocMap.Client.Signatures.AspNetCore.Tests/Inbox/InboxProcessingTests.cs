@@ -187,6 +187,37 @@ public sealed class InboxProcessingTests
     }
 
     [Fact]
+    public async Task A_lost_lease_of_a_handler_whose_token_callback_throws_is_a_lost_lease_not_a_store_failure()
+    {
+        var time = new FakeTimeProvider(InboxMessages.Start);
+        var store = new FaultyStore(new InMemoryInboxStore(time, TimeSpan.FromDays(7)));
+        await using var host = await InboxHosts.StartAsync(
+            SecretText,
+            app => app.MapDocMapWebhooks(Deliveries.Path, async (WebhookEvent webhook, HandlerGate gate, CancellationToken cancellationToken) =>
+            {
+                // Never unregistered (as by a library that registers on the token): it runs whenever the token is cancelled.
+                _ = cancellationToken.Register(() => throw new InvalidOperationException("a callback on the handler's token failed"));
+                await gate.PassAsync(webhook.ExtractionId!, cancellationToken);
+            }),
+            o => o.LeaseDuration = TimeSpan.FromSeconds(3),
+            store,
+            time);
+        using (var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_lost_throwing"), Secret)))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
+        }
+
+        await Eventually.TrueAsync(() => host.Gate().Entered.Count == 1, "the handler runs");
+        store.RefuseRenewals = true;
+        await Eventually.TrueAsync(() => { time.Advance(TimeSpan.FromMilliseconds(500)); return host.Gate().Cancelled.Count == 1; }, "the handler's token is cancelled");
+        await Eventually.TrueAsync(() => host.Worker().RunningCount == 0, "the attempt ends");
+
+        Assert.Single(host.LogsWithId(4016));
+        Assert.Empty(host.LogsWithId(4017)); // the store did not fail
+        Assert.Equal(0, store.Count("Retry") + store.Count("DeadLetter") + store.Count("Complete") + store.Count("Release"));
+    }
+
+    [Fact]
     public async Task A_handler_past_HandlerTimeout_has_its_token_cancelled_a_warning_logged_and_the_attempt_retried_as_a_timeout()
     {
         var (host, store, time) = await StartWithHandlerTimeoutAsync("ext_slow", InboxAcceptTests.MapGated, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5));
