@@ -187,6 +187,37 @@ public sealed class InboxProcessingTests
     }
 
     [Fact]
+    public async Task A_lost_lease_of_a_handler_whose_token_callback_throws_is_a_lost_lease_not_a_store_failure()
+    {
+        var time = new FakeTimeProvider(InboxMessages.Start);
+        var store = new FaultyStore(new InMemoryInboxStore(time, TimeSpan.FromDays(7)));
+        await using var host = await InboxHosts.StartAsync(
+            SecretText,
+            app => app.MapDocMapWebhooks(Deliveries.Path, async (WebhookEvent webhook, HandlerGate gate, CancellationToken cancellationToken) =>
+            {
+                // Never unregistered (as by a library that registers on the token): it runs whenever the token is cancelled.
+                _ = cancellationToken.Register(() => throw new InvalidOperationException("a callback on the handler's token failed"));
+                await gate.PassAsync(webhook.ExtractionId!, cancellationToken);
+            }),
+            o => o.LeaseDuration = TimeSpan.FromSeconds(3),
+            store,
+            time);
+        using (var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_lost_throwing"), Secret)))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
+        }
+
+        await Eventually.TrueAsync(() => host.Gate().Entered.Count == 1, "the handler runs");
+        store.RefuseRenewals = true;
+        await Eventually.TrueAsync(() => { time.Advance(TimeSpan.FromMilliseconds(500)); return host.Gate().Cancelled.Count == 1; }, "the handler's token is cancelled");
+        await Eventually.TrueAsync(() => host.Worker().RunningCount == 0, "the attempt ends");
+
+        Assert.Single(host.LogsWithId(4016));
+        Assert.Empty(host.LogsWithId(4017)); // the store did not fail
+        Assert.Equal(0, store.Count("Retry") + store.Count("DeadLetter") + store.Count("Complete") + store.Count("Release"));
+    }
+
+    [Fact]
     public async Task A_handler_past_HandlerTimeout_has_its_token_cancelled_a_warning_logged_and_the_attempt_retried_as_a_timeout()
     {
         var (host, store, time) = await StartWithHandlerTimeoutAsync("ext_slow", InboxAcceptTests.MapGated, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5));
@@ -233,6 +264,91 @@ public sealed class InboxProcessingTests
         Assert.Equal(1, done.Attempts);
         Assert.Single(host.LogsWithId(4027));
         Assert.Empty(host.LogsWithId(4016));
+    }
+
+    [Fact]
+    public async Task A_handler_whose_token_callback_throws_at_the_timeout_still_has_its_attempt_failed_as_a_timeout_and_retried()
+    {
+        // A handler (or a library it calls) whose registration on the token throws when it is cancelled. On the system
+        // clock the timeout fires on a timer thread, where an exception that escapes ends the process; here the fake
+        // clock's Advance would throw it.
+        var (host, store, time) = await StartWithHandlerTimeoutAsync(
+            "ext_throwing_callback",
+            app => app.MapDocMapWebhooks(Deliveries.Path, async (WebhookEvent webhook, HandlerGate gate, CancellationToken cancellationToken) =>
+            {
+                // Never unregistered (as by a library that registers on the token): it runs whenever the token is cancelled.
+                _ = cancellationToken.Register(() => throw new InvalidOperationException("a callback on the handler's token failed"));
+                await gate.PassAsync(webhook.ExtractionId!, cancellationToken);
+            }),
+            TimeSpan.FromSeconds(30),
+            TimeSpan.FromMinutes(5));
+        await using var disposeHost = host;
+
+        time.Advance(TimeSpan.FromSeconds(30)); // must not throw
+
+        var record = await store.WaitForAsync("ext_throwing_callback", r => r is { State: InboxMessageState.Queued, Attempts: 1 }, "the attempt fails and is queued for a retry");
+        Assert.Equal("System.TimeoutException", record.LastFailure!.ExceptionType);
+        Assert.Single(host.Gate().Cancelled);
+        Assert.Single(host.LogsWithId(4027));
+    }
+
+    [Fact]
+    public async Task A_handler_that_throws_another_exception_once_its_token_is_cancelled_fails_as_a_timeout_that_names_it()
+    {
+        var (host, store, time) = await StartWithHandlerTimeoutAsync(
+            "ext_other_exception",
+            app => app.MapDocMapWebhooks(Deliveries.Path, async (WebhookEvent webhook, HandlerGate gate, CancellationToken cancellationToken) =>
+            {
+                try
+                {
+                    await gate.PassAsync(webhook.ExtractionId!, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new IOException("the download was cut\r\nwarn: forged");
+                }
+            }),
+            TimeSpan.FromSeconds(30),
+            TimeSpan.FromMinutes(5));
+        await using var disposeHost = host;
+
+        time.Advance(TimeSpan.FromSeconds(30));
+
+        var record = await store.WaitForAsync("ext_other_exception", r => r is { State: InboxMessageState.Queued, Attempts: 1 }, "retried");
+        Assert.Equal("System.TimeoutException", record.LastFailure!.ExceptionType);
+        Assert.Contains("ended with System.IO.IOException: the download was cut", record.LastFailure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("\r", record.LastFailure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Timeouts_on_every_attempt_dead_letter_the_message_with_the_timeouts_text()
+    {
+        var time = new FakeTimeProvider(InboxMessages.Start);
+        var store = new FaultyStore(new InMemoryInboxStore(time, TimeSpan.FromDays(7)));
+        await using var host = await InboxHosts.StartAsync(
+            SecretText,
+            InboxAcceptTests.MapGated,
+            o =>
+            {
+                o.HandlerTimeout = TimeSpan.FromSeconds(5);
+                o.MaxAttempts = 2;
+                o.RetryBaseDelay = TimeSpan.FromSeconds(1);
+                o.MaxRetryDelay = TimeSpan.FromSeconds(1);
+            },
+            store,
+            time);
+        using (var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_always_slow"), Secret)))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
+        }
+
+        var dead = await store.WaitForAsync("ext_always_slow", r => r.State == InboxMessageState.DeadLettered, "dead-lettered after two timeouts", time, TimeSpan.FromMilliseconds(500));
+
+        Assert.Equal(2, dead.Attempts);
+        Assert.Equal("System.TimeoutException", dead.LastFailure!.ExceptionType);
+        Assert.Contains("did not finish within HandlerTimeout (5 seconds)", dead.LastFailure.Message, StringComparison.Ordinal);
+        Assert.Equal(2, host.LogsWithId(4027).Count);
+        Assert.Equal(2, host.Gate().Cancelled.Count);
     }
 
     [Fact]

@@ -149,6 +149,21 @@ public sealed class InboxOptionsTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Infinite")]
+    [InlineData("infinite")]
+    [InlineData("5m")]
+    public void A_HandlerTimeout_that_is_no_TimeSpan_fails_naming_its_configuration_path(string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["DocMap:Webhooks:Inbox:HandlerTimeout"] = value }).Build();
+        var services = new ServiceCollection();
+        services.AddDocMapWebhookInbox(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IOptions<DocMapWebhookInboxOptions>>().Value);
+        Assert.Contains("DocMap:Webhooks:Inbox:HandlerTimeout", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_infinite_HandlerTimeout_binds_from_configuration_and_is_valid()
     {

@@ -117,6 +117,45 @@ public sealed class InboxShutdownTests
     }
 
     [Fact]
+    public async Task After_the_shutdown_timeout_a_handler_whose_token_callback_throws_still_has_its_lease_released()
+    {
+        var store = new FaultyStore(InboxAcceptTests.NewMemoryStore());
+        var host = await InboxHosts.StartAsync(
+            SecretText,
+            app => app.MapDocMapWebhooks(Deliveries.Path, async (WebhookEvent webhook, HandlerGate gate, CancellationToken cancellationToken) =>
+            {
+                // Never unregistered (as by a library that registers on the token): it runs whenever the token is cancelled.
+                _ = cancellationToken.Register(() => throw new InvalidOperationException("a callback on the handler's token failed"));
+                await gate.PassAsync(webhook.ExtractionId!, cancellationToken);
+            }),
+            o => o.LeaseDuration = TimeSpan.FromMinutes(10),
+            store,
+            configure: ShutdownTimeout(TimeSpan.FromSeconds(1)));
+        try
+        {
+            using (var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body("ext_throwing_callback"), Secret)))
+            {
+                await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
+            }
+
+            await Eventually.TrueAsync(() => host.Gate().Entered.Count == 1, "the handler runs");
+
+            await host.App.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+            var record = await store.RecordAsync("ext_throwing_callback");
+            Assert.Equal(InboxMessageState.Queued, record.State);
+            Assert.Equal(0, record.Attempts);
+            Assert.Equal(1, store.Count("Release"));
+            Assert.Contains("1 lease(s) handed back", Assert.Single(host.LogsWithId(4019)).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await host.App.DisposeAsync();
+            host.Client.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task A_host_stopped_again_after_it_was_disposed_stops_without_an_error()
     {
         // What WebApplicationFactory does to a minimal-hosting app: its StopAsync and the app's own Run stop the host at

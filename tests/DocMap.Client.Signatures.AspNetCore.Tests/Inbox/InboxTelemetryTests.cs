@@ -132,6 +132,30 @@ public sealed class InboxTelemetryTests
     }
 
     [Fact]
+    public async Task An_attempt_past_HandlerTimeout_is_a_retry_with_error_type_System_TimeoutException()
+    {
+        var time = new FakeTimeProvider(InboxMessages.Start);
+        await using var host = await InboxTelemetryHost.StartAsync(InboxAcceptTests.MapGated, o => o.HandlerTimeout = TimeSpan.FromSeconds(30), time: time);
+        var id = InboxMessageIds.ForEvent("extraction.completed", "ext_timed_out")!;
+        using (var response = await host.SendAsync(Deliveries.Signed(Deliveries.Body("ext_timed_out"), Secret)))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
+        }
+
+        await Eventually.TrueAsync(() => host.Host.Gate().Entered.Count == 1, "the handler runs");
+        time.Advance(TimeSpan.FromSeconds(30));
+
+        var spans = await host.WaitForSpansAsync(s => s.Any(a => IsAttemptOf(a, id)));
+        var attempt = Assert.Single(spans, a => IsAttemptOf(a, id));
+        Assert.Equal("retry", attempt.GetTagItem("docmap.webhook.outcome"));
+        Assert.Equal("System.TimeoutException", attempt.GetTagItem("error.type")); // not the handler's TaskCanceledException
+        Assert.Equal(ActivityStatusCode.Error, attempt.Status);
+        var counted = Assert.Single(await host.Attempts.WaitAsync(1));
+        Assert.Equal("retry", counted.Tags["docmap.webhook.outcome"]);
+        Assert.Equal("System.TimeoutException", counted.Tags["error.type"]);
+    }
+
+    [Fact]
     public async Task A_lost_lease_is_outcome_lease_lost_and_an_attempt_stopped_by_shutdown_is_cancelled()
     {
         var time = new FakeTimeProvider(InboxMessages.Start);

@@ -76,6 +76,6 @@ internal static partial class InboxLog
     public static partial void EndpointsUnavailable(ILogger logger, string exceptionType, string problem);
 
     [LoggerMessage(EventId = 4027, EventName = "InboxHandlerTimedOut", Level = LogLevel.Warning,
-        Message = "The handler of inbox message {MessageId} ({Kind} {EventType} for extraction {ExtractionId}, attempt {Attempt}) did not finish within HandlerTimeout ({Timeout}): its cancellation token is cancelled; the attempt fails when it returns (a handler that ignores its token keeps its lease and its slot until then)")]
+        Message = "The handler of inbox message {MessageId} ({Kind} {EventType} for extraction {ExtractionId}, attempt {Attempt}) did not finish within HandlerTimeout ({Timeout}): its cancellation token is cancelled; the attempt fails as a timeout if the handler then ends with an exception (a handler that ignores its token keeps its lease and its slot until it returns)")]
     public static partial void HandlerTimedOut(ILogger logger, string messageId, string kind, string eventType, string? extractionId, int attempt, string timeout);
 }

@@ -151,7 +151,16 @@ internal sealed class InboxWorker : IHostedService, IDisposable
         // release; one that already returned settles itself (and is waited for, within the same budget).
         var left = running.Where(a => !a.Completion.IsCompleted).ToArray();
         var claimed = left.Where(a => a.TryClaimForRelease()).ToArray();
-        await _abort.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _abort.CancelAsync().ConfigureAwait(false);
+        }
+        catch (AggregateException)
+        {
+            // A callback a handler registered on its token threw; every token is cancelled regardless, and the leases
+            // claimed above must still go back.
+        }
+
         var releases = claimed.Select(_runner.ReleaseAsync).ToArray();
         var settling = left.Except(claimed).Select(a => a.Completion);
         var handedBack = Task.WhenAll(releases);
