@@ -20,7 +20,7 @@ internal static class Program
         // Ctrl+C and SIGTERM cancel the running command (watch and emulator stop cleanly and exit 0; others exit 130).
         // A second Ctrl+C or SIGTERM ends the process at once.
         using var cancellation = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        ConsoleCancelEventHandler interrupt = (_, e) =>
         {
             if (!cancellation.IsCancellationRequested)
             {
@@ -28,9 +28,17 @@ internal static class Program
                 cancellation.Cancel();
             }
         };
-        using var terminate = RegisterTermination(cancellation);
-
-        return await CliApp.RunAsync(args, CliHost.FromConsole(), cancellation.Token).ConfigureAwait(false);
+        Console.CancelKeyPress += interrupt;
+        try
+        {
+            using var terminate = RegisterTermination(cancellation);
+            return await CliApp.RunAsync(args, CliHost.FromConsole(), cancellation.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Before the token source is disposed: a Ctrl+C during the process's exit then gets the default handling.
+            Console.CancelKeyPress -= interrupt;
+        }
     }
 
     private static PosixSignalRegistration? RegisterTermination(CancellationTokenSource cancellation)

@@ -393,22 +393,16 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
     /// <summary>Awaits <paramref name="task"/> for what is left of the call's time budget, in real time (never the store's clock).</summary>
     private async Task<T> WithinAsync<T>(Task<T> task, long started, CancellationToken cancellationToken)
     {
-        var remaining = _timeout - Stopwatch.GetElapsedTime(started);
         try
         {
-            if (remaining <= TimeSpan.Zero)
-            {
-                throw new TimeoutException();
-            }
-
-            return await task.WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
+            return await task.WaitAsync(Remaining(started), cancellationToken).ConfigureAwait(false);
         }
-        catch (TimeoutException) when (!task.IsCompleted)
+        catch (TimeoutException ex) when (!FailedWith(task, ex))
         {
             Abandon(task);
             throw TimedOut();
         }
-        catch (OperationCanceledException) when (!task.IsCompleted)
+        catch (OperationCanceledException ex) when (!FailedWith(task, ex))
         {
             Abandon(task);
             throw;
@@ -417,27 +411,35 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
 
     private async Task WithinAsync(Task task, long started, CancellationToken cancellationToken)
     {
-        var remaining = _timeout - Stopwatch.GetElapsedTime(started);
         try
         {
-            if (remaining <= TimeSpan.Zero)
-            {
-                throw new TimeoutException();
-            }
-
-            await task.WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
+            await task.WaitAsync(Remaining(started), cancellationToken).ConfigureAwait(false);
         }
-        catch (TimeoutException) when (!task.IsCompleted)
+        catch (TimeoutException ex) when (!FailedWith(task, ex))
         {
             Abandon(task);
             throw TimedOut();
         }
-        catch (OperationCanceledException) when (!task.IsCompleted)
+        catch (OperationCanceledException ex) when (!FailedWith(task, ex))
         {
             Abandon(task);
             throw;
         }
     }
+
+    /// <summary>
+    /// What is left of the call's budget; zero once it is spent, so that an answer already here is still taken (and a
+    /// failure already here still thrown as itself) while a call still pending times out at once.
+    /// </summary>
+    private TimeSpan Remaining(long started)
+    {
+        var remaining = _timeout - Stopwatch.GetElapsedTime(started);
+        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+    }
+
+    /// <summary>Whether <paramref name="exception"/> is the call's own failure (the Redis client's own timeout, say), not the wait's.</summary>
+    private static bool FailedWith(Task task, Exception exception) =>
+        task.IsFaulted && task.Exception!.InnerExceptions.Contains(exception);
 
     /// <summary>Observes the late outcome of a call given up on, so that its failure is not reported as unobserved.</summary>
     private static void Abandon(Task task) =>

@@ -79,4 +79,15 @@ public sealed class InboxDeadlinesTests
 
         Assert.True(token.IsCancellationRequested);
     }
+
+    [Fact]
+    public void A_deadline_asked_for_after_disposal_has_passed_already()
+    {
+        var deadlines = new InboxDeadlines();
+        deadlines.Dispose();
+
+        var token = deadlines.After(TimeSpan.FromMinutes(10));
+
+        Assert.True(token.IsCancellationRequested, "no timer ticks after disposal: a token that waits for one would never fire");
+    }
 }

@@ -31,6 +31,13 @@ internal sealed class InboxDeadlines : IDisposable
 
         var source = _slots.GetOrAdd(slot, static _ => new CancellationTokenSource());
         EnsureTicking();
+        if (Volatile.Read(ref _disposed))
+        {
+            // Disposed (the app is shutting down): no timer ticks any more, so the deadline has passed already.
+            _slots.TryRemove(slot, out _);
+            source.Cancel();
+        }
+
         return source.Token;
     }
 
