@@ -39,7 +39,8 @@ public sealed class InboxManagementTests
         {
             using var response = await host.Client.SendAsync(Deliveries.Signed(Deliveries.Body(id), Secret));
             await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
-            await Eventually.TrueAsync(() => host.Recorder.Events.Any(e => e.ExtractionId == id), $"{id} ran");
+            // Settled (not only run) before the next is sent: the dead letters' order below is the order they were settled in.
+            await host.Store().WaitForAsync(id, r => r.State is InboxMessageState.DeadLettered or InboxMessageState.Completed, $"{id} is settled");
         }
 
         await Eventually.TrueAsync(async () => (await inbox.GetStatsAsync()).DeadLettered == 2, "two dead letters");
