@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using DocMap.Client.Signatures.AspNetCore.Inbox;
+using DocMap.Internal;
 using StackExchange.Redis;
 
 namespace DocMap.Client.Redis.Internal;
@@ -399,12 +400,12 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
         }
         catch (TimeoutException ex) when (!FailedWith(task, ex))
         {
-            Abandon(task);
+            AbandonedCall.Observe(task);
             throw TimedOut();
         }
         catch (OperationCanceledException ex) when (!FailedWith(task, ex))
         {
-            Abandon(task);
+            AbandonedCall.Observe(task);
             throw;
         }
     }
@@ -417,12 +418,12 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
         }
         catch (TimeoutException ex) when (!FailedWith(task, ex))
         {
-            Abandon(task);
+            AbandonedCall.Observe(task);
             throw TimedOut();
         }
         catch (OperationCanceledException ex) when (!FailedWith(task, ex))
         {
-            Abandon(task);
+            AbandonedCall.Observe(task);
             throw;
         }
     }
@@ -441,12 +442,8 @@ internal sealed class RedisInboxStore : IDocMapWebhookInboxStore, IAsyncDisposab
     private static bool FailedWith(Task task, Exception exception) =>
         task.IsFaulted && task.Exception!.InnerExceptions.Contains(exception);
 
-    /// <summary>Observes the late outcome of a call given up on, so that its failure is not reported as unobserved.</summary>
-    private static void Abandon(Task task) =>
-        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-
     private TimeoutException TimedOut() => new(
-        $"The DocMap inbox's Redis store did not answer within {DocMap.Internal.DurationText.Describe(_timeout)} (DocMapRedisInboxOptions.OperationTimeout); the server may be down, unreachable or overloaded.");
+        $"The DocMap inbox's Redis store did not answer within {DurationText.Describe(_timeout)} (DocMapRedisInboxOptions.OperationTimeout); the server may be down, unreachable or overloaded.");
 
     private bool IsExpired(RedisValue settled, RedisValue settledAt, DateTimeOffset now) =>
         !settled.IsNull && (long)settledAt <= Ms(now - _retention);

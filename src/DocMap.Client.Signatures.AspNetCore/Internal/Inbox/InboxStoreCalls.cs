@@ -1,3 +1,5 @@
+using DocMap.Internal;
+
 namespace DocMap.Client.Signatures.AspNetCore.Internal.Inbox;
 
 /// <summary>
@@ -17,7 +19,7 @@ internal static class InboxStoreCalls
         }
         catch (OperationCanceledException) when (!call.IsCompletedSuccessfully)
         {
-            Abandon(call);
+            AbandonedCall.Observe(call);
             throw;
         }
     }
@@ -31,12 +33,8 @@ internal static class InboxStoreCalls
         }
         catch (TimeoutException) when (!call.IsCompletedSuccessfully)
         {
-            Abandon(call);
+            AbandonedCall.Observe(call);
             throw;
         }
     }
-
-    /// <summary>Observes the late failure of a call given up on (at once when it already failed).</summary>
-    private static void Abandon(Task call) =>
-        call.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 }
