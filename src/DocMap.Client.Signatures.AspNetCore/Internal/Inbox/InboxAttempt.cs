@@ -85,18 +85,11 @@ internal sealed class InboxAttempt : IDisposable
     {
         try
         {
-            _cancellation.Cancel();
+            QuietCancellation.Cancel(_cancellation);
         }
         catch (ObjectDisposedException)
         {
             // The attempt already ended.
-        }
-        catch (AggregateException)
-        {
-            // A callback the handler (or a library it calls) registered on its token threw. The token is cancelled and
-            // every other callback ran regardless; the handler's outcome decides the attempt. Thrown on, it would leave
-            // the HandlerTimeout's timer callback (which ends the process) or the lease renewal (which leaves the attempt
-            // unsettled).
         }
     }
 }

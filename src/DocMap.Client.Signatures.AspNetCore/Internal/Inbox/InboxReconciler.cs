@@ -83,11 +83,7 @@ internal sealed class InboxReconciler : IHostedService, IDisposable
     /// </remarks>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (!_stopping.IsCancellationRequested)
-        {
-            await _stopping.CancelAsync().ConfigureAwait(false);
-        }
-
+        await QuietCancellation.CancelAsync(_stopping).ConfigureAwait(false);
         try
         {
             await _polling.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -102,17 +98,7 @@ internal sealed class InboxReconciler : IHostedService, IDisposable
     /// Ends the poll loop (a host disposed without being stopped). The token source is not disposed: it has no timer, and
     /// a stop or a poll still running must be able to read it.
     /// </summary>
-    public void Dispose()
-    {
-        try
-        {
-            _stopping.Cancel();
-        }
-        catch (AggregateException)
-        {
-            // Nothing of the app's registers on this token; the loop ends regardless.
-        }
-    }
+    public void Dispose() => QuietCancellation.Cancel(_stopping);
 
     /// <summary>
     /// One poll: read the log, queue what was missed. Returns how many missed deliveries this call queued. The poll is a

@@ -40,7 +40,6 @@ internal sealed class InboxWorker : IHostedService, IDisposable
     private Task _purging = Task.CompletedTask;
     private readonly object _stopGate = new();
     private Task? _stop;
-    private int _disposed;
 
     public InboxWorker(
         IDocMapWebhookInboxStore store,
@@ -107,23 +106,8 @@ internal sealed class InboxWorker : IHostedService, IDisposable
     /// </summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            CancelQuietly(_stopping);
-            CancelQuietly(_abort);
-        }
-    }
-
-    private static void CancelQuietly(CancellationTokenSource source)
-    {
-        try
-        {
-            source.Cancel();
-        }
-        catch (AggregateException)
-        {
-            // A callback a handler registered on its token threw; the worker ends regardless.
-        }
+        QuietCancellation.Cancel(_stopping);
+        QuietCancellation.Cancel(_abort);
     }
 
     private async Task StopOnceAsync(CancellationToken cancellationToken)
@@ -151,15 +135,7 @@ internal sealed class InboxWorker : IHostedService, IDisposable
         // release; one that already returned settles itself (and is waited for, within the same budget).
         var left = running.Where(a => !a.Completion.IsCompleted).ToArray();
         var claimed = left.Where(a => a.TryClaimForRelease()).ToArray();
-        try
-        {
-            await _abort.CancelAsync().ConfigureAwait(false);
-        }
-        catch (AggregateException)
-        {
-            // A callback a handler registered on its token threw; every token is cancelled regardless, and the leases
-            // claimed above must still go back.
-        }
+        await QuietCancellation.CancelAsync(_abort).ConfigureAwait(false); // the leases claimed above must go back, whatever a callback does
 
         var releases = claimed.Select(_runner.ReleaseAsync).ToArray();
         var settling = left.Except(claimed).Select(a => a.Completion);
