@@ -190,13 +190,10 @@ internal sealed class InboxAttemptRunner
     }
 
     /// <summary>The failure of a handler that ran past its timeout and then ended with <paramref name="error"/>.</summary>
-    private InboxFailure TimedOutFailure(Exception error) => new()
-    {
-        ExceptionType = typeof(TimeoutException).FullName!,
-        Message = InboxFailures.Describe(
-            $"The handler did not finish within HandlerTimeout ({DurationText.Describe(_options.HandlerTimeout)}); its cancellation token was cancelled and it ended with {error.GetType().FullName}: {error.Message}"),
-        FailedAt = _time.GetUtcNow(),
-    };
+    private InboxFailure TimedOutFailure(Exception error) => InboxFailures.Decided(
+        $"The handler did not finish within HandlerTimeout ({DurationText.Describe(_options.HandlerTimeout)}); its cancellation token was cancelled and it ended with {error.GetType().FullName}: {error.Message}",
+        _time.GetUtcNow(),
+        typeof(TimeoutException).FullName);
 
     /// <summary>Hands a lease back to the queue (graceful shutdown); <see langword="false"/> when it was lost or the store failed.</summary>
     public async Task<bool> ReleaseAsync(InboxAttempt attempt)

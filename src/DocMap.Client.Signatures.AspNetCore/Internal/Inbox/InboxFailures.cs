@@ -14,10 +14,13 @@ internal static class InboxFailures
         FailedAt = failedAt,
     };
 
-    /// <summary>A failure the inbox itself decided (no exception was thrown by the handler).</summary>
-    public static InboxFailure Decided(string message, DateTimeOffset failedAt) => new()
+    /// <summary>
+    /// A failure the inbox itself decided and words itself: recorded as <paramref name="exceptionType"/> (an
+    /// <see cref="InvalidOperationException"/> unless said otherwise).
+    /// </summary>
+    public static InboxFailure Decided(string message, DateTimeOffset failedAt, string? exceptionType = null) => new()
     {
-        ExceptionType = typeof(InvalidOperationException).FullName!,
+        ExceptionType = exceptionType ?? typeof(InvalidOperationException).FullName!,
         Message = Describe(message),
         FailedAt = failedAt,
     };
