@@ -93,7 +93,7 @@ public static class DocMapHealthChecksBuilderExtensions
             throw new ArgumentException("DocMapDeliveryHealthCheckOptions.Window must be at least 1 second.", nameof(configure));
         }
 
-        if (options.Timeout < TimeSpan.FromMilliseconds(1) || options.Timeout > HealthCheckTimeout.Max)
+        if (!HealthCheckTimeout.IsInRange(options.Timeout))
         {
             throw new ArgumentException("DocMapDeliveryHealthCheckOptions.Timeout must be between 1 millisecond and 5 minutes.", nameof(configure));
         }
