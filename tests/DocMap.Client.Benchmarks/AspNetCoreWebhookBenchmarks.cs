@@ -9,8 +9,6 @@ using DocMap.Client.Signatures.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -130,9 +128,8 @@ public class AspNetCoreEndpointBenchmarks
     public void Setup()
     {
         _app = AspNetCoreWebhookApp.Build(kestrel: false);
-        var endpoints = ((IEndpointRouteBuilder)_app).DataSources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>().ToList();
-        _verified = endpoints.Single(e => e.RoutePattern.RawText == AspNetCoreWebhookApp.VerifiedPath).RequestDelegate!;
-        _unverified = endpoints.Single(e => e.RoutePattern.RawText == AspNetCoreWebhookApp.UnverifiedPath).RequestDelegate!;
+        _verified = InProcessDelivery.Endpoint(_app, AspNetCoreWebhookApp.VerifiedPath);
+        _unverified = InProcessDelivery.Endpoint(_app, AspNetCoreWebhookApp.UnverifiedPath);
         _body = AspNetCoreWebhookApp.Body(BodyBytes);
         _signature = WebhookSigner.Sign(AspNetCoreWebhookApp.Secret, _body);
         _verifier = new WebhookSignatureVerifier(AspNetCoreWebhookApp.Secret);
@@ -161,21 +158,7 @@ public class AspNetCoreEndpointBenchmarks
     [Benchmark]
     public bool VerifyOnly() => _verifier.Verify(_body, _signature).IsValid;
 
-    private async Task<int> Run(RequestDelegate endpoint)
-    {
-        await using var scope = _app.Services.CreateAsyncScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        context.Request.Method = "POST";
-        context.Request.ContentLength = _body.Length;
-        context.Request.Body = new MemoryStream(_body, writable: false);
-        context.Request.Headers["X-DocMap-Signature"] = _signature;
-        context.Response.Body = Stream.Null;
-        var completion = new CompletingResponseFeature();
-        context.Features.Set<IHttpResponseFeature>(completion);
-        await endpoint(context);
-        await completion.CompleteAsync(); // as a server does: runs OnCompleted (RegisterForDispose returns pooled buffers)
-        return context.Response.StatusCode;
-    }
+    private Task<int> Run(RequestDelegate endpoint) => InProcessDelivery.SendAsync(_app.Services, endpoint, _body, _signature);
 }
 
 /// <summary>

@@ -5,8 +5,6 @@ using DocMap.Client.Signatures.AspNetCore.Inbox;
 using DocMap.Client.Signatures.AspNetCore.Internal.Inbox;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -42,8 +40,8 @@ public class InboxBenchmarks
         _inboxApp = Build(inbox: true);
         _inboxApp.StartAsync().GetAwaiter().GetResult();
         _inboxApp.Services.GetRequiredService<InboxWorker>().StopAsync(CancellationToken.None).GetAwaiter().GetResult();
-        _plain = Endpoint(_plainApp, "/delegate");
-        _accept = Endpoint(_inboxApp, "/delegate");
+        _plain = InProcessDelivery.Endpoint(_plainApp, "/delegate");
+        _accept = InProcessDelivery.Endpoint(_inboxApp, "/delegate");
         _runner = _inboxApp.Services.GetRequiredService<InboxAttemptRunner>();
         _inboxApp.Services.GetRequiredService<InboxEndpointRegistry>().EnsureBuilt();
         _delegateLease = Lease("/delegate");
@@ -128,25 +126,8 @@ public class InboxBenchmarks
         return app;
     }
 
-    private static RequestDelegate Endpoint(WebApplication app, string route) =>
-        ((IEndpointRouteBuilder)app).DataSources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>().Single(e => e.RoutePattern.RawText == route).RequestDelegate!;
-
-    private async Task<int> Run(RequestDelegate endpoint)
-    {
-        var app = endpoint == _plain ? _plainApp : _inboxApp;
-        await using var scope = app.Services.CreateAsyncScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        context.Request.Method = "POST";
-        context.Request.ContentLength = _body.Length;
-        context.Request.Body = new MemoryStream(_body, writable: false);
-        context.Request.Headers["X-DocMap-Signature"] = _signature;
-        context.Response.Body = Stream.Null;
-        var completion = new CompletingResponseFeature();
-        context.Features.Set<IHttpResponseFeature>(completion);
-        await endpoint(context);
-        await completion.CompleteAsync();
-        return context.Response.StatusCode;
-    }
+    private Task<int> Run(RequestDelegate endpoint) =>
+        InProcessDelivery.SendAsync((endpoint == _plain ? _plainApp : _inboxApp).Services, endpoint, _body, _signature);
 
     /// <summary>A handler class that does nothing.</summary>
     public sealed class NoOpHandler : DocMapWebhookHandler;

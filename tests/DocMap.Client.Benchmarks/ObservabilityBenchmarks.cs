@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -96,8 +95,7 @@ public class ObservabilityBenchmarks
         }
 
         _app = AspNetCoreWebhookApp.Build(kestrel: false);
-        var endpoints = ((IEndpointRouteBuilder)_app).DataSources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>().ToList();
-        _verified = endpoints.Single(e => e.RoutePattern.RawText == AspNetCoreWebhookApp.VerifiedPath).RequestDelegate!;
+        _verified = InProcessDelivery.Endpoint(_app, AspNetCoreWebhookApp.VerifiedPath);
         _body = AspNetCoreWebhookApp.Body(1024);
         _signature = WebhookSigner.Sign(AspNetCoreWebhookApp.Secret, _body);
         _client = DocMapClient.Create(ApiKey, new DocMapClientOptions { BaseAddress = new Uri("https://api.docmap.io") }, new SmallCannedHandler());
@@ -123,21 +121,7 @@ public class ObservabilityBenchmarks
 
     /// <summary>One 1 KiB delivery to the MapDocMapWebhooks endpoint: read, verify, parse, handle.</summary>
     [Benchmark]
-    public async Task<int> VerifiedDelivery()
-    {
-        await using var scope = _app.Services.CreateAsyncScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        context.Request.Method = "POST";
-        context.Request.ContentLength = _body.Length;
-        context.Request.Body = new MemoryStream(_body, writable: false);
-        context.Request.Headers["X-DocMap-Signature"] = _signature;
-        context.Response.Body = Stream.Null;
-        var completion = new CompletingResponseFeature();
-        context.Features.Set<IHttpResponseFeature>(completion);
-        await _verified(context);
-        await completion.CompleteAsync();
-        return context.Response.StatusCode;
-    }
+    public Task<int> VerifiedDelivery() => InProcessDelivery.SendAsync(_app.Services, _verified, _body, _signature);
 
     /// <summary>One 1 KiB delivery through the host's whole pipeline (hosting, routing, the endpoint, completion).</summary>
     [Benchmark]
