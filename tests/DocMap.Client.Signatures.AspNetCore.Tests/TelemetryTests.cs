@@ -554,18 +554,25 @@ internal sealed class TelemetryHost : IAsyncDisposable
         settings?.Invoke(values);
         var host = await WebhookHost.StartAsync(values, map, configure: b =>
         {
-            b.Services.AddOpenTelemetry()
-                .WithTracing(t => t
-                    .AddSource("Microsoft.AspNetCore", DocMapWebhookTelemetry.ActivitySourceName, "DocMap.Tests.Handler")
-                    .SetSampler(new AlwaysOnSampler())
-                    .AddInMemoryExporter(spans))
-                .WithMetrics(m => m
-                    .AddMeter(DocMapWebhookTelemetry.MeterName)
-                    .AddInMemoryExporter(metrics));
+            ExportInMemory(b, spans, metrics, "DocMap.Tests.Handler");
             configure?.Invoke(b);
         });
         return new TelemetryHost(host, spans, metrics);
     }
+
+    /// <summary>
+    /// OpenTelemetry in the app, exporting into <paramref name="spans"/> and <paramref name="metrics"/>: every span of
+    /// ASP.NET Core, the receiver and <paramref name="moreSources"/> (always sampled), and the receiver's meter.
+    /// </summary>
+    public static void ExportInMemory(WebApplicationBuilder builder, List<Activity> spans, List<Metric> metrics, params string[] moreSources) =>
+        builder.Services.AddOpenTelemetry()
+            .WithTracing(t => t
+                .AddSource(["Microsoft.AspNetCore", DocMapWebhookTelemetry.ActivitySourceName, .. moreSources])
+                .SetSampler(new AlwaysOnSampler())
+                .AddInMemoryExporter(spans))
+            .WithMetrics(m => m
+                .AddMeter(DocMapWebhookTelemetry.MeterName)
+                .AddInMemoryExporter(metrics));
 
     /// <summary>Sends a request as part of this test's trace (its traceparent).</summary>
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request)

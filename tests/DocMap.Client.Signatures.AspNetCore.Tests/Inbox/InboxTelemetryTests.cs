@@ -468,14 +468,7 @@ internal sealed class InboxTelemetryHost : IAsyncDisposable
         var metrics = new List<Metric>();
         var host = await InboxHosts.StartAsync(SecretText, map, options, store, time, b =>
         {
-            b.Services.AddOpenTelemetry()
-                .WithTracing(t => t
-                    .AddSource("Microsoft.AspNetCore", DocMapWebhookTelemetry.ActivitySourceName, DocMapTelemetry.ActivitySourceName, "DocMap.Tests.Inbox.Handler")
-                    .SetSampler(new AlwaysOnSampler())
-                    .AddInMemoryExporter(spans))
-                .WithMetrics(m => m
-                    .AddMeter(DocMapWebhookTelemetry.MeterName)
-                    .AddInMemoryExporter(metrics));
+            TelemetryHost.ExportInMemory(b, spans, metrics, DocMapTelemetry.ActivitySourceName, "DocMap.Tests.Inbox.Handler");
             configure?.Invoke(b);
         });
         return new InboxTelemetryHost(host, spans, metrics);
