@@ -24,6 +24,17 @@ public sealed class InboxAcceptTests
             recorder.Events.Enqueue(webhook);
         });
 
+    /// <summary>
+    /// A gated handler that registers a callback on its token that throws when the token is cancelled, and never
+    /// unregisters it (as a library would): it runs whenever the inbox cancels the token.
+    /// </summary>
+    internal static void MapGatedWithThrowingTokenCallback(WebApplication app) =>
+        app.MapDocMapWebhooks(Deliveries.Path, async (WebhookEvent webhook, HandlerGate gate, CancellationToken cancellationToken) =>
+        {
+            _ = cancellationToken.Register(() => throw new InvalidOperationException("a callback on the handler's token failed"));
+            await gate.PassAsync(webhook.ExtractionId!, cancellationToken);
+        });
+
     internal static void MapRecording(WebApplication app) =>
         app.MapDocMapWebhooks(Deliveries.Path, (WebhookEvent webhook, Recorder recorder) => recorder.Events.Enqueue(webhook));
 

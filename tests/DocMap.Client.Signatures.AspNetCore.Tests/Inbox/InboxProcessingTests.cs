@@ -193,12 +193,7 @@ public sealed class InboxProcessingTests
         var store = new FaultyStore(new InMemoryInboxStore(time, TimeSpan.FromDays(7)));
         await using var host = await InboxHosts.StartAsync(
             SecretText,
-            app => app.MapDocMapWebhooks(Deliveries.Path, async (WebhookEvent webhook, HandlerGate gate, CancellationToken cancellationToken) =>
-            {
-                // Never unregistered (as by a library that registers on the token): it runs whenever the token is cancelled.
-                _ = cancellationToken.Register(() => throw new InvalidOperationException("a callback on the handler's token failed"));
-                await gate.PassAsync(webhook.ExtractionId!, cancellationToken);
-            }),
+            InboxAcceptTests.MapGatedWithThrowingTokenCallback,
             o => o.LeaseDuration = TimeSpan.FromSeconds(3),
             store,
             time);
@@ -274,12 +269,7 @@ public sealed class InboxProcessingTests
         // clock's Advance would throw it.
         var (host, store, time) = await StartWithHandlerTimeoutAsync(
             "ext_throwing_callback",
-            app => app.MapDocMapWebhooks(Deliveries.Path, async (WebhookEvent webhook, HandlerGate gate, CancellationToken cancellationToken) =>
-            {
-                // Never unregistered (as by a library that registers on the token): it runs whenever the token is cancelled.
-                _ = cancellationToken.Register(() => throw new InvalidOperationException("a callback on the handler's token failed"));
-                await gate.PassAsync(webhook.ExtractionId!, cancellationToken);
-            }),
+            InboxAcceptTests.MapGatedWithThrowingTokenCallback,
             TimeSpan.FromSeconds(30),
             TimeSpan.FromMinutes(5));
         await using var disposeHost = host;

@@ -122,12 +122,7 @@ public sealed class InboxShutdownTests
         var store = new FaultyStore(InboxAcceptTests.NewMemoryStore());
         var host = await InboxHosts.StartAsync(
             SecretText,
-            app => app.MapDocMapWebhooks(Deliveries.Path, async (WebhookEvent webhook, HandlerGate gate, CancellationToken cancellationToken) =>
-            {
-                // Never unregistered (as by a library that registers on the token): it runs whenever the token is cancelled.
-                _ = cancellationToken.Register(() => throw new InvalidOperationException("a callback on the handler's token failed"));
-                await gate.PassAsync(webhook.ExtractionId!, cancellationToken);
-            }),
+            InboxAcceptTests.MapGatedWithThrowingTokenCallback,
             o => o.LeaseDuration = TimeSpan.FromMinutes(10),
             store,
             configure: ShutdownTimeout(TimeSpan.FromSeconds(1)));
